@@ -1,0 +1,70 @@
+"""The briefing's own settings (``briefing.yml`` at the project root), shared by CLI and plugin."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import Field, ValidationError
+
+from generator.loader import RawSheet, load_file
+from generator.problems import ContentError, Problem
+from generator.schema import Node, Slug, Text
+from generator.validate import problem_from_pydantic
+
+CONFIG_FILE = "briefing.yml"
+
+
+class Settings(Node):
+    """Settings of one briefing (``briefing.yml``)."""
+
+    title: Text = Field(description="The briefing's title, on every page and the PDF cover.")
+    subtitle: Text | None = Field(default=None, description="One line under the title.")
+    language: Text = Field(default="en", description="Language of the content (BCP 47 tag).")
+    plan: Slug | None = Field(
+        default=None, description="Id of the plan the overview leads with (default: the only one)."
+    )
+    review_after_days: int = Field(
+        default=90, ge=1, description="Days after which a sheet's 'reviewed' date is stale."
+    )
+    repo_url: Text | None = Field(
+        default=None, description="Web address of the content repository, for edit links."
+    )
+    edit_uri: Text = Field(
+        default="edit/main/", description="Path under repo_url that edits a file."
+    )
+
+
+@dataclass(frozen=True)
+class Project:
+    """Where a briefing's files are, and its settings."""
+
+    root: Path
+    settings: Settings
+
+    @property
+    def content_dir(self) -> Path:
+        return self.root / "content"
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.root / "briefings"
+
+
+def load_project(root: Path) -> Project:
+    """Read ``briefing.yml`` under ``root``; raises ContentError with located problems."""
+    path = root / CONFIG_FILE
+    if not path.is_file():
+        raise ContentError([Problem(CONFIG_FILE, 0, 0, f"{CONFIG_FILE} not found in {root}", "io")])
+    raw, problems = load_file(path, CONFIG_FILE, "")
+    if raw is None or problems:
+        raise ContentError(problems)
+    try:
+        settings = Settings.model_validate(raw.data)
+    except ValidationError as exc:
+        raise ContentError(_problems(exc, raw)) from None
+    return Project(root, settings)
+
+
+def _problems(exc: ValidationError, raw: RawSheet) -> list[Problem]:
+    return [problem_from_pydantic(error, raw, Settings) for error in exc.errors()]

@@ -1,0 +1,173 @@
+"""Dates with the precision the source gives: ``2025``, ``2025-11``, ``2025-11-27``,
+optionally ``early``/``mid``/``late`` before a year or a month (``late 2025-10``).
+
+A date is a span (``2025-11`` covers the whole month) so that sorting and drawing keep the
+precision instead of inventing a day.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import PydanticCustomError, core_schema
+
+QUALIFIERS = ("early", "mid", "late")
+PATTERN = r"^((early|mid|late) )?[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"
+_RE = re.compile(
+    r"^(?:(?P<q>early|mid|late) +)?(?P<y>\d{4})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2}))?)?$"
+)
+_MONTH_NAMES = (
+    "",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+# Which part of a month (by day) or of a year (by month) each qualifier covers.
+_MONTH_PARTS = {"early": (1, 10), "mid": (11, 20), "late": (21, 31)}
+_YEAR_PARTS = {"early": (1, 4), "mid": (5, 8), "late": (9, 12)}
+
+
+@dataclass(frozen=True)
+class PartialDate:
+    """A date known to a year, a month or a day, perhaps only its early, mid or late part."""
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+    qualifier: str | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> PartialDate:
+        match = _RE.match(text.strip())
+        if not match:
+            raise ValueError(
+                f"must be a date like 2025, 2025-11, 2025-11-27 or late 2025-10; got '{text}'"
+            )
+        year = int(match["y"])
+        month = int(match["m"]) if match["m"] else None
+        day = int(match["d"]) if match["d"] else None
+        qualifier = match["q"]
+        if month is not None and not 1 <= month <= 12:
+            raise ValueError(f"has no month {month:02d}; got '{text}'")
+        if day is not None:
+            assert month is not None
+            last = calendar.monthrange(year, month)[1]
+            if not 1 <= day <= last:
+                raise ValueError(
+                    f"has no day {day:02d} in {_MONTH_NAMES[month]} {year}; got '{text}'"
+                )
+            if qualifier:
+                raise ValueError(
+                    f"takes early, mid or late only before a year or a month; got '{text}'"
+                )
+        return cls(year, month, day, qualifier)
+
+    @property
+    def precision(self) -> str:
+        if self.day is not None:
+            return "day"
+        if self.month is not None:
+            return "month"
+        return "year"
+
+    def span(self) -> tuple[dt.date, dt.date]:
+        """First and last day this date may mean."""
+        if self.month is not None and self.day is not None:
+            day = dt.date(self.year, self.month, self.day)
+            return day, day
+        if self.month is not None:
+            last = calendar.monthrange(self.year, self.month)[1]
+            first_day, last_day = 1, last
+            if self.qualifier:
+                first_day, last_day = _MONTH_PARTS[self.qualifier]
+                last_day = min(last_day, last) if self.qualifier != "late" else last
+            return dt.date(self.year, self.month, first_day), dt.date(
+                self.year, self.month, last_day
+            )
+        first_month, last_month = 1, 12
+        if self.qualifier:
+            first_month, last_month = _YEAR_PARTS[self.qualifier]
+        last = calendar.monthrange(self.year, last_month)[1]
+        return dt.date(self.year, first_month, 1), dt.date(self.year, last_month, last)
+
+    def sort_key(self) -> tuple[dt.date, dt.date]:
+        return self.span()
+
+    def __str__(self) -> str:
+        text = f"{self.year:04d}"
+        if self.month is not None:
+            text += f"-{self.month:02d}"
+        if self.day is not None:
+            text += f"-{self.day:02d}"
+        return f"{self.qualifier} {text}" if self.qualifier else text
+
+    def display(self) -> str:
+        """As a reader says it: ``27 November 2025``, ``late October 2025``, ``2025``."""
+        if self.day is not None and self.month is not None:
+            return f"{self.day} {_MONTH_NAMES[self.month]} {self.year}"
+        text = f"{_MONTH_NAMES[self.month]} {self.year}" if self.month else str(self.year)
+        return f"{self.qualifier} {text}" if self.qualifier else text
+
+    # pydantic integration: dates are strings in YAML and in JSON Schema alike.
+    @classmethod
+    def _validate(cls, value: Any) -> PartialDate:
+        if isinstance(value, PartialDate):
+            return value
+        if isinstance(value, bool) or not isinstance(value, str | int | dt.date):
+            raise PydanticCustomError(
+                "date", "must be a date like 2025-11-27; got {kind}", {"kind": type_name(value)}
+            )
+        try:
+            return cls.parse(str(value))
+        except ValueError as exc:
+            raise PydanticCustomError("date", str(exc)) from None
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_plain_validator_function(
+            cls._validate,
+            serialization=core_schema.plain_serializer_function_ser_schema(str),
+        )
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        # A bare year is an integer to YAML-aware editors, so the schema accepts both.
+        return {
+            "anyOf": [
+                {"type": "string", "pattern": PATTERN},
+                {"type": "integer", "minimum": 1000, "maximum": 9999},
+            ],
+            "examples": ["2025-11-27", "2025-11", "late 2025-10", "2025"],
+        }
+
+
+def type_name(value: Any) -> str:
+    """How an editor would name what they wrote."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return f"'{value}'"
+    return repr(value)

@@ -1,0 +1,259 @@
+"""Read fact-sheet files into plain data, keeping the line and column of every key and value.
+
+YAML is composed into nodes by libyaml (``CSafeLoader``; the pure-Python loader only when
+libyaml is missing) and turned into data here, so that:
+
+* every scalar stays the text the editor wrote (``2025-11-27`` and ``yes`` are strings, as they
+  are to JSON Schema and the editor's YAML 1.2 language server), except null;
+* duplicate keys, merge keys, aliases and unknown tags are errors, not silent surprises;
+* hostile input stops at documented limits instead of exhausting memory.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator.problems import Problem
+
+try:
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+log = logging.getLogger(__name__)
+
+#: Largest fact-sheet file accepted, in bytes. A sheet is a page of facts, not a data dump.
+MAX_FILE_BYTES = 1_000_000
+#: Deepest nesting of lists and mappings accepted (a sheet needs about 5).
+MAX_DEPTH = 32
+#: Longest single text value accepted, in characters.
+MAX_TEXT_CHARS = 20_000
+
+_YAML = "tag:yaml.org,2002:"
+_SCALAR_TAGS = {_YAML + t for t in ("str", "int", "float", "bool", "timestamp")}
+_NULL_TAG = _YAML + "null"
+
+Location = tuple[int, int]
+DataPath = tuple[str | int, ...]
+
+
+@dataclass
+class Marks:
+    """Where each key and value of one file stands (1-based line, column)."""
+
+    keys: dict[DataPath, Location] = field(default_factory=dict)
+    values: dict[DataPath, Location] = field(default_factory=dict)
+
+    def of_key(self, path: DataPath) -> Location:
+        """The key naming ``path`` (or, for a list item, the item); else the nearest parent."""
+        while path:
+            if path in self.keys:
+                return self.keys[path]
+            if path in self.values:
+                return self.values[path]
+            path = path[:-1]
+        return self.values.get((), (1, 1))
+
+    def of_value(self, path: DataPath) -> Location:
+        """The value at ``path``; else the nearest parent's."""
+        while path:
+            if path in self.values:
+                return self.values[path]
+            path = path[:-1]
+        return self.values.get((), (1, 1))
+
+
+@dataclass
+class RawSheet:
+    """One file's data before validation."""
+
+    path: str  # as shown to editors: content/actors/x.yml
+    folder: str
+    stem: str
+    data: dict[str, Any]
+    marks: Marks
+    first_line: str = ""
+
+
+class _Walker:
+    def __init__(self, display: str):
+        self.display = display
+        self.marks = Marks()
+        self.problems: list[Problem] = []
+        self._seen: set[int] = set()
+
+    def error(self, node: yaml.Node, message: str, rule: str) -> None:
+        mark = node.start_mark
+        self.problems.append(Problem(self.display, mark.line + 1, mark.column + 1, message, rule))
+
+    def walk(self, node: yaml.Node, path: DataPath) -> Any:
+        if id(node) in self._seen:
+            # Aliases make one node appear in many places; they are how alias bombs work.
+            self.error(node, "anchors and aliases (&name, *name) are not supported", "yaml-alias")
+            return None
+        self._seen.add(id(node))
+        self.marks.values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        if len(path) > MAX_DEPTH:
+            self.error(node, f"nesting is deeper than the limit of {MAX_DEPTH} levels", "limit")
+            return None
+        if isinstance(node, yaml.ScalarNode):
+            return self._scalar(node)
+        if isinstance(node, yaml.SequenceNode):
+            if node.tag != _YAML + "seq":
+                self.error(node, f"unsupported YAML tag '{node.tag}'", "yaml-tag")
+                return None
+            return [self.walk(item, (*path, i)) for i, item in enumerate(node.value)]
+        if isinstance(node, yaml.MappingNode):
+            if node.tag != _YAML + "map":
+                self.error(node, f"unsupported YAML tag '{node.tag}'", "yaml-tag")
+                return None
+            return self._mapping(node, path)
+        raise TypeError(f"unexpected YAML node {node!r}")  # pragma: no cover
+
+    def _scalar(self, node: yaml.ScalarNode) -> str | None:
+        if node.tag == _NULL_TAG:
+            return None
+        if node.tag not in _SCALAR_TAGS:
+            self.error(node, f"unsupported YAML tag '{node.tag}'", "yaml-tag")
+            return None
+        if len(node.value) > MAX_TEXT_CHARS:
+            self.error(
+                node,
+                f"text is {len(node.value):,} characters long; the limit is {MAX_TEXT_CHARS:,}",
+                "limit",
+            )
+            return None
+        return str(node.value)
+
+    def _mapping(self, node: yaml.MappingNode, path: DataPath) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        first_seen: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == _YAML + "merge":
+                self.error(key_node, "merge keys (<<) are not supported", "yaml-merge")
+                continue
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == _NULL_TAG:
+                self.error(key_node, "keys must be plain words", "yaml-key")
+                continue
+            key = str(key_node.value)
+            if key in first_seen:
+                self.error(
+                    key_node,
+                    f"duplicate key '{key}' (first given on line {first_seen[key]})",
+                    "duplicate-key",
+                )
+                continue
+            first_seen[key] = key_node.start_mark.line + 1
+            self.marks.keys[(*path, key)] = (
+                key_node.start_mark.line + 1,
+                key_node.start_mark.column + 1,
+            )
+            result[key] = self.walk(value_node, (*path, key))
+        return result
+
+
+def _decode(data: bytes, display: str) -> tuple[str | None, list[Problem]]:
+    if b"\x00" in data:
+        line, column = _position(data, data.index(b"\x00"))
+        return None, [
+            Problem(display, line, column, "file contains a NUL byte; is it text?", "encoding")
+        ]
+    try:
+        return data.decode("utf-8-sig"), []
+    except UnicodeDecodeError as exc:
+        line, column = _position(data, exc.start)
+        return None, [
+            Problem(
+                display,
+                line,
+                column,
+                f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x})",
+                "encoding",
+            )
+        ]
+
+
+def _position(data: bytes, offset: int) -> Location:
+    before = data[:offset]
+    line = before.count(b"\n") + 1
+    column = len(before) - (before.rfind(b"\n") + 1) + 1
+    return line, column
+
+
+def load_text(text: str, display: str) -> tuple[Any, Marks, list[Problem]]:
+    """Parse one YAML document into data and marks; problems instead of exceptions."""
+    try:
+        node = yaml.compose(text, Loader=_Loader)  # noqa: S506 - safe loader, nodes only
+    except yaml.composer.ComposerError as exc:
+        if exc.problem and "single document" in (exc.context or "") + exc.problem:
+            mark = exc.problem_mark
+            line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+            return None, Marks(), [
+                Problem(display, line, column, "a fact sheet is one YAML document; "
+                        "found a second one ('---')", "yaml-syntax")
+            ]
+        return None, Marks(), [_syntax_problem(exc, display, text)]
+    except yaml.MarkedYAMLError as exc:
+        return None, Marks(), [_syntax_problem(exc, display, text)]
+    except yaml.YAMLError as exc:  # e.g. a reader error without a mark
+        return None, Marks(), [Problem(display, 0, 0, f"YAML error: {exc}", "yaml-syntax")]
+    except RecursionError:
+        return None, Marks(), [
+            Problem(display, 0, 0, f"nesting is deeper than the limit of {MAX_DEPTH} levels",
+                    "limit")
+        ]
+    if node is None:
+        return None, Marks(), [Problem(display, 0, 0, "file is empty", "empty-file")]
+    walker = _Walker(display)
+    data = walker.walk(node, ())
+    return data, walker.marks, walker.problems
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError, display: str, text: str) -> Problem:
+    mark = exc.problem_mark or exc.context_mark
+    line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+    problem = (exc.problem or "").strip()
+    lines = text.splitlines()
+    if mark and mark.line < len(lines) and "\t" in lines[mark.line][: mark.column + 1]:
+        problem += " (a tab: indent with spaces, not tabs)"
+    context = (exc.context or "").strip()
+    text = f"YAML syntax: {problem}" + (f" ({context})" if context else "")
+    return Problem(display, line, column, text, "yaml-syntax")
+
+
+def load_file(path: Path, display: str, folder: str) -> tuple[RawSheet | None, list[Problem]]:
+    """Read one fact-sheet file. Returns the sheet (None if unusable) and its problems."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return None, [
+                Problem(
+                    display,
+                    0,
+                    0,
+                    f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}",
+                    "limit",
+                )
+            ]
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [Problem(display, 0, 0, f"cannot read file: {exc.strerror}", "io")]
+    text, problems = _decode(raw, display)
+    if text is None:
+        return None, problems
+    data, marks, problems = load_text(text, display)
+    if data is None and problems:
+        return None, problems
+    if not isinstance(data, dict):
+        line, column = marks.of_value(())
+        problems.append(
+            Problem(display, line, column, "a fact sheet must be a mapping of keys to values",
+                    "not-a-mapping")
+        )
+        return None, problems
+    return RawSheet(display, folder, path.stem, data, marks, text.split("\n", 1)[0]), problems

@@ -1,0 +1,205 @@
+"""The validated briefing as one cross-referenced, read-only graph.
+
+Built only from sheets that passed validation, so every reference resolves. Templates read
+this, never raw YAML.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TypeVar
+
+from generator.dates import PartialDate
+from generator.schema import (
+    Actor,
+    Event,
+    Fact,
+    Place,
+    Plan,
+    Position,
+    Sheet,
+    Source,
+    Term,
+)
+from generator.validate import CheckResult, iter_references
+
+S = TypeVar("S", bound=Sheet)
+
+OPEN_CERTAINTIES = ("possible", "disputed", "denied")
+
+
+@dataclass(frozen=True)
+class Citation:
+    """One fact, the sheet it stands on, and where in the sheet (for context)."""
+
+    sheet: Sheet
+    fact: Fact
+    context: str  # "" for the sheet's own facts, else e.g. "role: Head" or "relation: met"
+
+
+@dataclass(frozen=True)
+class Briefing:
+    """Every validated sheet, by id, with the lookups pages need."""
+
+    sheets: dict[str, Sheet]
+    paths: dict[str, str]  # id -> content path, e.g. content/actors/x.yml
+    digests: dict[str, str] = field(default_factory=dict)  # id -> hash of the file's bytes
+
+    @classmethod
+    def from_check(cls, result: CheckResult) -> Briefing:
+        ordered = sorted(result.sheets.items())
+        return cls(
+            sheets={i: located.sheet for i, located in ordered},
+            paths={i: located.raw.path for i, located in ordered},
+        )
+
+    # --- by kind ---------------------------------------------------------------------------
+
+    def _of(self, cls: type[S]) -> list[S]:
+        return [s for s in self.sheets.values() if isinstance(s, cls)]
+
+    @cached_property
+    def sources(self) -> list[Source]:
+        return sorted(self._of(Source), key=lambda s: (s.title.casefold(), s.id))
+
+    @cached_property
+    def actors(self) -> list[Actor]:
+        return sorted(self._of(Actor), key=lambda s: (s.name.casefold(), s.id))
+
+    @cached_property
+    def plans(self) -> list[Plan]:
+        return sorted(self._of(Plan), key=lambda s: (s.title.casefold(), s.id))
+
+    @cached_property
+    def terms(self) -> list[Term]:
+        return sorted(self._of(Term), key=_term_key)
+
+    @cached_property
+    def positions(self) -> list[Position]:
+        return sorted(self._of(Position), key=lambda s: s.id)
+
+    @cached_property
+    def events(self) -> list[Event]:
+        """Oldest first; a span sorts by its first day, then its last."""
+        return sorted(self._of(Event), key=lambda s: (s.date.sort_key(), s.title, s.id))
+
+    @cached_property
+    def places(self) -> list[Place]:
+        return sorted(self._of(Place), key=lambda s: (s.name.casefold(), s.id))
+
+    def get(self, sheet_id: str) -> Sheet:
+        return self.sheets[sheet_id]
+
+    def name(self, sheet_id: str) -> str:
+        return self.sheets[sheet_id].name_text
+
+    # --- lookups ---------------------------------------------------------------------------
+
+    @cached_property
+    def _referrers(self) -> dict[str, list[tuple[Sheet, str]]]:
+        """id -> (sheet, field name) for every reference in the content, in id order."""
+        found: dict[str, list[tuple[Sheet, str]]] = defaultdict(list)
+        for sheet in self.sheets.values():
+            for where, _ref, target in iter_references(sheet):
+                name = next(str(p) for p in reversed(where) if isinstance(p, str))
+                if name != "sources":
+                    found[target].append((sheet, name))
+        return found
+
+    def _referring(self, target: str, cls: type[S], *fields: str) -> list[S]:
+        seen: dict[str, S] = {}
+        for sheet, name in self._referrers.get(target, []):
+            if isinstance(sheet, cls) and (not fields or name in fields):
+                seen.setdefault(sheet.id, sheet)
+        return list(seen.values())
+
+    def terms_of(self, plan_id: str) -> list[Term]:
+        return sorted(self._referring(plan_id, Term, "plan"), key=_term_key)
+
+    def positions_on(self, target_id: str) -> list[Position]:
+        return sorted(
+            self._referring(target_id, Position, "on"),
+            key=lambda p: (self.name(p.actor).casefold(), p.id),
+        )
+
+    def positions_of(self, actor_id: str) -> list[Position]:
+        return sorted(self._referring(actor_id, Position, "actor"), key=lambda p: p.id)
+
+    def events_with(self, sheet_id: str) -> list[Event]:
+        """Events an actor took part in, a plan concerned, or a place hosted."""
+        found = self._referring(sheet_id, Event, "participants", "plans", "place")
+        return sorted(found, key=lambda e: (e.date.sort_key(), e.title, e.id))
+
+    def plans_drafted_by(self, actor_id: str) -> list[Plan]:
+        return self._referring(actor_id, Plan, "drafted_by")
+
+    def places_linked_to(self, actor_id: str) -> list[Place]:
+        return self._referring(actor_id, Place, "linked_to")
+
+    def relations_to(self, actor_id: str) -> list[tuple[Actor, str]]:
+        """(other actor, relation kind) for relations other actors state towards this one."""
+        result = []
+        for sheet in self._referring(actor_id, Actor, "to"):
+            for relation in sheet.relations:
+                if relation.to == actor_id:
+                    result.append((sheet, relation.kind))
+        return result
+
+    def members(self, actor_id: str) -> list[tuple[Actor, str]]:
+        """(actor, role title) for actors holding a role in this one."""
+        result = []
+        for sheet in self._referring(actor_id, Actor, "of"):
+            for role in sheet.roles:
+                if role.of == actor_id:
+                    result.append((sheet, role.title))
+        return result
+
+    # --- facts -----------------------------------------------------------------------------
+
+    @cached_property
+    def citations(self) -> list[Citation]:
+        """Every fact in the content, in sheet-id order, with its context."""
+        return [c for sheet in self.sheets.values() for c in facts_of(sheet)]
+
+    def citing(self, source_id: str) -> list[Citation]:
+        return [c for c in self.citations if source_id in c.fact.sources]
+
+    @cached_property
+    def open_questions(self) -> list[Citation]:
+        return [c for c in self.citations if c.fact.certainty in OPEN_CERTAINTIES]
+
+    @cached_property
+    def as_of(self) -> PartialDate | None:
+        """The newest publication date among the sources: what the briefing is current to."""
+        dates = [s.published for s in self.sources if s.published]
+        return max(dates, key=lambda d: d.sort_key()) if dates else None
+
+    def sides(self) -> list[tuple[str, list[Actor]]]:
+        """Actors grouped by side, sides in alphabetical order, 'Other' (unset) last."""
+        groups: dict[str, list[Actor]] = defaultdict(list)
+        for actor in self.actors:
+            groups[actor.side or ""].append(actor)
+        return sorted(
+            ((side or "Other", actors) for side, actors in groups.items()),
+            key=lambda item: (item[0] == "Other", item[0].casefold()),
+        )
+
+
+def facts_of(sheet: Sheet) -> Iterator[Citation]:
+    """A sheet's own facts, then those of its roles and relations."""
+    for fact in getattr(sheet, "facts", []):
+        yield Citation(sheet, fact, "")
+    for role in getattr(sheet, "roles", []):
+        for fact in role.facts:
+            yield Citation(sheet, fact, f"role: {role.title}")
+    for relation in getattr(sheet, "relations", []):
+        for fact in relation.facts:
+            yield Citation(sheet, fact, f"relation: {relation.kind} {relation.to}")
+
+
+def _term_key(term: Term) -> tuple[str, int, str, str]:
+    return (term.plan, term.number or 10**9, term.title.casefold(), term.id)
+

@@ -1,0 +1,94 @@
+"""Problems found in content: located, explained, collected, never raised one at a time."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with the content, at a place an editor can go to."""
+
+    path: str  # POSIX path as the editor sees it, e.g. content/actors/x.yml
+    line: int  # 1-based; 0 when the problem is about the file as a whole
+    column: int  # 1-based; 0 when the problem is about the file as a whole
+    message: str
+    rule: str
+    severity: Severity = Severity.ERROR
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+    def location(self) -> str:
+        if self.line:
+            return f"{self.path}:{self.line}:{self.column}"
+        return self.path
+
+    def format(self) -> str:
+        prefix = "warning: " if self.severity is Severity.WARNING else ""
+        return f"{self.location()}: {prefix}{self.message} [{self.rule}]"
+
+    def format_github(self) -> str:
+        level = "error" if self.is_error else "warning"
+        props = f"file={_gh_escape_property(self.path)}"
+        if self.line:
+            props += f",line={self.line},col={self.column}"
+        props += f",title={_gh_escape_property(self.rule)}"
+        return f"::{level} {props}::{_gh_escape_data(self.message)}"
+
+
+def _gh_escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _gh_escape_property(text: str) -> str:
+    return _gh_escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+class ContentError(Exception):
+    """The content has errors; ``problems`` holds every one of them, sorted."""
+
+    def __init__(self, problems: Iterable[Problem]):
+        self.problems = sorted(problems, key=sort_key)
+        errors = [p for p in self.problems if p.is_error]
+        super().__init__(
+            "\n".join(p.format() for p in errors) or "content has errors"
+        )
+
+
+def sort_key(problem: Problem) -> tuple[str, int, int, str, str]:
+    return (problem.path, problem.line, problem.column, problem.rule, problem.message)
+
+
+def summary(problems: Iterable[Problem], files: int) -> str:
+    problems = list(problems)
+    errors = sum(1 for p in problems if p.is_error)
+    warnings = len(problems) - errors
+    noun = "file" if files == 1 else "files"
+    if not problems:
+        return f"{files} {noun} checked: no problems"
+    parts = []
+    if errors:
+        parts.append(f"{errors} error{'s' if errors != 1 else ''}")
+    if warnings:
+        parts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
+    return f"{files} {noun} checked: {', '.join(parts)}"
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """A ``; did you mean 'x'?`` suffix, or an empty string when nothing is close."""
+    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def quote_list(values: Iterable[str]) -> str:
+    return ", ".join(values)

@@ -1,0 +1,424 @@
+"""The content model, declared once.
+
+Every fact-sheet kind is a frozen pydantic model; every field carries a one-line description.
+The JSON Schema for editors (``schemas/``) and the field reference in the docs are generated
+from these declarations, and the validator checks content against them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Annotated, Any, ClassVar
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+)
+from pydantic_core import PydanticCustomError
+
+from generator.dates import PartialDate, type_name
+
+SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+_SLUG_RE = re.compile(SLUG_PATTERN)
+
+# Controlled vocabularies: value -> what it means (shown on the methodology page).
+CERTAINTY: dict[str, str] = {
+    "confirmed": "On the record, or several independent sources agree.",
+    "reported": "One credible source says so.",
+    "possible": "The source itself hedges: 'possibly', 'may', 'reportedly considering'.",
+    "disputed": "Sources disagree.",
+    "denied": "The subject denies it.",
+}
+STANCE: dict[str, str] = {
+    "supports": "Backs it as it stands.",
+    "conditional": "Backs it if stated conditions are met.",
+    "seeks-changes": "Engages with it but wants it changed.",
+    "sceptical": "Doubts it or warns against it without rejecting it outright.",
+    "opposes": "Argues against it.",
+    "rejects": "Refuses it outright.",
+    "undecided": "Has said it has not made up its mind.",
+    "unknown": "The sources do not say.",
+}
+TERM_CATEGORY: dict[str, str] = {
+    "territory": "Borders, control of land, lines of contact.",
+    "sovereignty": "Recognition, status and self-determination.",
+    "alliances": "Membership of alliances and blocs.",
+    "security-guarantees": "Guarantees against renewed attack.",
+    "sanctions": "Imposing, keeping or lifting sanctions.",
+    "economy": "Trade, investment, reconstruction and incentives.",
+    "military-aid": "Weapons, funding and limits on armed forces.",
+    "governance": "Elections, institutions, oversight of the deal.",
+    "humanitarian": "Prisoners, civilians, returns and relief.",
+    "other": "Anything else.",
+}
+PLAN_STATUS: dict[str, str] = {
+    "drafted": "Written, not yet shown to all parties.",
+    "leaked": "Made public without the drafters' consent.",
+    "presented": "Put to one or more parties.",
+    "under-negotiation": "Being negotiated by the parties.",
+    "revised": "Changed after negotiation.",
+    "superseded": "Replaced by a later plan.",
+    "agreed": "Accepted by the parties.",
+    "rejected": "Turned down by a party whose consent it needs.",
+}
+ACTOR_KIND: dict[str, str] = {
+    "person": "A named individual.",
+    "organisation": "A company, fund, agency or other body.",
+    "government": "A government, administration or office of one.",
+    "state": "A country as a party.",
+    "group": "Several people or bodies the sources treat together.",
+}
+RELATION_KIND: dict[str, str] = {
+    "heads": "Leads the other.",
+    "member-of": "Belongs to the other.",
+    "works-for": "Is employed by or acts for the other.",
+    "advises": "Advises the other.",
+    "represents": "Speaks or acts on the other's behalf.",
+    "met": "Met the other.",
+    "negotiated-with": "Negotiated with the other.",
+    "collaborated-with": "Worked together with the other.",
+    "linked-to": "Has a business or other tie to the other.",
+    "intermediary-for": "Passed messages or documents for the other.",
+}
+SOURCE_KIND: dict[str, str] = {
+    "news": "A news report or summary.",
+    "official": "An official document or record.",
+    "statement": "A statement by a party.",
+    "leak": "A document published without consent.",
+    "analysis": "Analysis or commentary.",
+}
+PLACE_KIND: dict[str, str] = {
+    "city": "A city or town.",
+    "venue": "A building or site.",
+    "region": "A region or area.",
+    "country": "A country.",
+}
+
+VOCABULARIES: dict[str, dict[str, str]] = {
+    "certainty": CERTAINTY,
+    "stance": STANCE,
+    "term category": TERM_CATEGORY,
+    "plan status": PLAN_STATUS,
+    "actor kind": ACTOR_KIND,
+    "relation kind": RELATION_KIND,
+    "source kind": SOURCE_KIND,
+    "place kind": PLACE_KIND,
+}
+
+
+def _vocabulary(values: dict[str, str]) -> Any:
+    choices = tuple(values)
+
+    def check(value: Any) -> str:
+        if not isinstance(value, str) or value not in values:
+            raise PydanticCustomError(
+                "vocabulary",
+                "must be one of {choices}; got {got}",
+                {"choices": ", ".join(choices), "got": type_name(value)},
+            )
+        return value
+
+    return Annotated[
+        str,
+        BeforeValidator(check),
+        WithJsonSchema({"type": "string", "enum": list(choices)}),
+    ]
+
+
+def _check_slug(value: str) -> str:
+    if not _SLUG_RE.match(value):
+        raise PydanticCustomError(
+            "slug",
+            "must be a lower-case slug (a-z, 0-9, single hyphens); got '{got}'",
+            {"got": value},
+        )
+    return value
+
+
+def _check_text(value: Any) -> Any:
+    # Scalars arrive as text (the loader keeps YAML's words as written); anything else is
+    # a structure where text belongs.
+    if not isinstance(value, str):
+        raise PydanticCustomError("type", "must be text; got {got}", {"got": type_name(value)})
+    if not value.strip():
+        raise PydanticCustomError("empty", "must not be empty", {})
+    return value
+
+
+def _check_url(value: str) -> str:
+    if not re.match(r"^https?://[^\s/$.?#][^\s]*$", value, re.IGNORECASE):
+        raise PydanticCustomError(
+            "url", "must be an http:// or https:// address; got '{got}'", {"got": value}
+        )
+    return value
+
+
+@dataclass(frozen=True)
+class Ref:
+    """Marks a field whose value is the id of another sheet of one of ``kinds``."""
+
+    kinds: tuple[str, ...]
+
+
+Text = Annotated[str, BeforeValidator(_check_text)]
+Slug = Annotated[
+    str,
+    BeforeValidator(_check_text),
+    AfterValidator(_check_slug),
+    WithJsonSchema({"type": "string", "pattern": SLUG_PATTERN}),
+]
+Url = Annotated[
+    str,
+    BeforeValidator(_check_text),
+    AfterValidator(_check_url),
+    WithJsonSchema({"type": "string", "pattern": "^https?://", "format": "uri"}),
+]
+
+
+def _ref(*kinds: str) -> Any:
+    return Annotated[Slug, Ref(kinds)]
+
+
+ActorRef = _ref("actors")
+PlanRef = _ref("plans")
+EventRef = _ref("events")
+PlaceRef = _ref("places")
+SourceRef = _ref("sources")
+PlanOrTermRef = _ref("plans", "terms")
+
+Certainty = _vocabulary(CERTAINTY)
+Stance = _vocabulary(STANCE)
+TermCategory = _vocabulary(TERM_CATEGORY)
+PlanStatus = _vocabulary(PLAN_STATUS)
+ActorKind = _vocabulary(ACTOR_KIND)
+RelationKind = _vocabulary(RELATION_KIND)
+SourceKind = _vocabulary(SOURCE_KIND)
+PlaceKind = _vocabulary(PLACE_KIND)
+
+
+class Node(BaseModel):
+    """Base of every declared structure: frozen, no unknown keys."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=False)
+
+
+class Fact(Node):
+    """One statement of fact, with its sources and how sure they are."""
+
+    text: Text = Field(description="The statement, in the briefing's own words.")
+    sources: list[SourceRef] = Field(
+        min_length=1, description="Ids of the source sheets that say so (at least one)."
+    )
+    certainty: Certainty = Field(description="How sure the sources are (see methodology).")
+    as_of: PartialDate | None = Field(
+        default=None, description="When the statement was true or made, if it matters."
+    )
+
+
+Facts = list[Fact]
+SourcedFacts = Annotated[list[Fact], Field(min_length=1)]
+
+
+class Sheet(Node):
+    """Fields every fact sheet has."""
+
+    folder: ClassVar[str] = ""
+    label: ClassVar[str] = ""
+
+    id: Slug = Field(description="Lower-case slug, equal to the file name without .yml.")
+    reviewed: PartialDate | None = Field(
+        default=None, description="When an editor last checked this sheet against its sources."
+    )
+
+    @property
+    def name_text(self) -> str:  # pragma: no cover - overridden
+        return self.id
+
+
+class Source(Sheet):
+    """A document that facts rest on."""
+
+    folder: ClassVar[str] = "sources"
+    label: ClassVar[str] = "source"
+
+    title: Text = Field(description="The document's title as published.")
+    kind: SourceKind = Field(description="What sort of document it is.")
+    publisher: Text | None = Field(default=None, description="Who published it, if known.")
+    author: Text | None = Field(default=None, description="Who wrote it, if known.")
+    published: PartialDate | None = Field(
+        default=None, description="When it was published, as precisely as known."
+    )
+    url: Url | None = Field(default=None, description="Where to read it (http or https).")
+    summary: Text | None = Field(default=None, description="One sentence on what it covers.")
+    facts: Facts = Field(default_factory=list, description="Facts about the document itself.")
+
+    @property
+    def name_text(self) -> str:
+        return self.title
+
+
+class Role(Node):
+    """An office or position an actor holds."""
+
+    title: Text = Field(description="The role, e.g. 'Special envoy' or 'Head'.")
+    of: ActorRef | None = Field(default=None, description="Id of the body the role is in.")
+    since: PartialDate | None = Field(default=None, description="When the role began.")
+    until: PartialDate | None = Field(default=None, description="When the role ended.")
+    facts: SourcedFacts = Field(description="The facts that establish the role.")
+
+
+class Relation(Node):
+    """A tie from this actor to another."""
+
+    to: ActorRef = Field(description="Id of the other actor.")
+    kind: RelationKind = Field(description="What the tie is.")
+    facts: SourcedFacts = Field(description="The facts that establish the tie.")
+
+
+class Actor(Sheet):
+    """A person, organisation, government, state or group."""
+
+    folder: ClassVar[str] = "actors"
+    label: ClassVar[str] = "actor"
+
+    name: Text = Field(description="Name as readers know it.")
+    kind: ActorKind = Field(description="What sort of actor this is.")
+    aliases: list[Text] = Field(
+        default_factory=list, description="Other names and abbreviations (searchable)."
+    )
+    side: Text | None = Field(
+        default=None, description="Which side the actor is grouped with on who's who."
+    )
+    summary: Text | None = Field(default=None, description="One sentence on who this is.")
+    roles: list[Role] = Field(default_factory=list, description="Offices the actor holds.")
+    relations: list[Relation] = Field(
+        default_factory=list, description="Ties to other actors."
+    )
+    facts: Facts = Field(default_factory=list, description="Facts about the actor.")
+
+    @property
+    def name_text(self) -> str:
+        return self.name
+
+
+class Deadline(Node):
+    """A date by which something is expected."""
+
+    date: PartialDate = Field(description="The deadline.")
+    label: Text = Field(description="What the date is called, e.g. 'Thanksgiving (US)'.")
+
+
+class Plan(Sheet):
+    """A plan or draft agreement."""
+
+    folder: ClassVar[str] = "plans"
+    label: ClassVar[str] = "plan"
+
+    title: Text = Field(description="The plan's name.")
+    status: PlanStatus = Field(description="Where the plan stands now.")
+    points: int | None = Field(default=None, ge=1, description="How many points it has.")
+    drafted_by: list[ActorRef] = Field(
+        default_factory=list, description="Ids of the actors who drafted it."
+    )
+    drafted_at: EventRef | None = Field(
+        default=None, description="Id of the event where it was drafted."
+    )
+    deadline: Deadline | None = Field(default=None, description="When a decision is expected.")
+    supersedes: PlanRef | None = Field(default=None, description="Id of the plan it replaces.")
+    summary: Text | None = Field(default=None, description="One sentence on what it proposes.")
+    facts: SourcedFacts = Field(description="Facts about the plan.")
+
+    @property
+    def name_text(self) -> str:
+        return self.title
+
+
+class Term(Sheet):
+    """One provision of a plan."""
+
+    folder: ClassVar[str] = "terms"
+    label: ClassVar[str] = "term"
+
+    plan: PlanRef = Field(description="Id of the plan this term belongs to.")
+    number: int | None = Field(default=None, ge=1, description="Its number in the plan, if known.")
+    title: Text = Field(description="Short name of the provision.")
+    category: TermCategory = Field(description="What the provision is about.")
+    summary: Text | None = Field(default=None, description="One sentence on what it provides.")
+    facts: SourcedFacts = Field(description="Facts about the provision.")
+
+    @property
+    def name_text(self) -> str:
+        return self.title
+
+
+class Position(Sheet):
+    """Where one actor stands on a plan or a term, as of a date."""
+
+    folder: ClassVar[str] = "positions"
+    label: ClassVar[str] = "position"
+
+    actor: ActorRef = Field(description="Id of the actor whose position this is.")
+    on: PlanOrTermRef = Field(description="Id of the plan or term the position is on.")
+    stance: Stance = Field(description="The position, in one word (see methodology).")
+    as_of: PartialDate | None = Field(default=None, description="When the position was taken.")
+    summary: Text | None = Field(default=None, description="One sentence on the position.")
+    facts: SourcedFacts = Field(description="The facts the stance rests on.")
+
+    @property
+    def name_text(self) -> str:
+        return self.id
+
+
+class Event(Sheet):
+    """Something that happened (or is due) on a date."""
+
+    folder: ClassVar[str] = "events"
+    label: ClassVar[str] = "event"
+
+    date: PartialDate = Field(description="When it happened, as precisely as known.")
+    title: Text = Field(description="What happened, in a few words.")
+    place: PlaceRef | None = Field(default=None, description="Id of the place it happened.")
+    participants: list[ActorRef] = Field(
+        default_factory=list, description="Ids of the actors who took part."
+    )
+    plans: list[PlanRef] = Field(
+        default_factory=list, description="Ids of the plans it concerned."
+    )
+    summary: Text | None = Field(default=None, description="One sentence on the event.")
+    facts: SourcedFacts = Field(description="Facts about the event.")
+
+    @property
+    def name_text(self) -> str:
+        return self.title
+
+
+class Place(Sheet):
+    """A venue, city or area that matters to the story."""
+
+    folder: ClassVar[str] = "places"
+    label: ClassVar[str] = "place"
+
+    name: Text = Field(description="The place's name.")
+    kind: PlaceKind = Field(description="What sort of place it is.")
+    city: Text | None = Field(default=None, description="The city it is in, if a venue.")
+    country: Text | None = Field(default=None, description="The country it is in.")
+    linked_to: list[ActorRef] = Field(
+        default_factory=list, description="Ids of actors the place is tied to."
+    )
+    summary: Text | None = Field(default=None, description="One sentence on why it matters.")
+    facts: SourcedFacts = Field(description="Facts about the place.")
+
+    @property
+    def name_text(self) -> str:
+        return self.name
+
+
+SHEET_TYPES: dict[str, type[Sheet]] = {
+    cls.folder: cls for cls in (Source, Actor, Plan, Term, Position, Event, Place)
+}
+KINDS: tuple[str, ...] = tuple(SHEET_TYPES)

@@ -1,0 +1,307 @@
+"""Check fact sheets against the declared model and against each other; collect every problem.
+
+Nothing is raised one problem at a time: a run reports all it finds, sorted by file, line
+and column. Only content that passes produces a ``Briefing``.
+"""
+
+from __future__ import annotations
+
+import logging
+import typing
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from generator.dates import type_name
+from generator.jsonschema import schema_line
+from generator.loader import DataPath, RawSheet, load_file
+from generator.problems import Problem, Severity, did_you_mean, sort_key
+from generator.schema import KINDS, SHEET_TYPES, Node, Ref, Sheet
+
+log = logging.getLogger(__name__)
+
+SHEET_SUFFIX = ".yml"
+
+
+@dataclass(frozen=True)
+class Located:
+    """A validated sheet with the file it came from and the marks of its keys."""
+
+    sheet: Sheet
+    raw: RawSheet
+
+
+@dataclass
+class CheckResult:
+    sheets: dict[str, Located]
+    problems: list[Problem]
+    files: int
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def discover(content_dir: Path, display_root: Path) -> tuple[list[tuple[Path, str, str]], list[Problem]]:
+    """Every fact-sheet file under ``content_dir`` as (path, display path, folder)."""
+    found: list[tuple[Path, str, str]] = []
+    problems: list[Problem] = []
+    if not content_dir.is_dir():
+        problems.append(
+            Problem(_display(content_dir, display_root), 0, 0, "content folder not found", "io")
+        )
+        return found, problems
+    root = content_dir.resolve()
+    for path in sorted(content_dir.rglob("*")):
+        if path.suffix not in (".yml", ".yaml") or path.name.startswith("."):
+            continue
+        display = _display(path, display_root)
+        relative = path.relative_to(content_dir)
+        if path.is_symlink() and not path.resolve().is_relative_to(root):
+            problems.append(
+                Problem(display, 0, 0, "is a link to a file outside the content folder; "
+                        "fact sheets must live inside it", "symlink")
+            )
+            continue
+        if not path.is_file():
+            continue
+        if path.suffix == ".yaml":
+            problems.append(
+                Problem(display, 0, 0, f"fact sheets end in .yml; rename to {path.stem}.yml",
+                        "file-name")
+            )
+            continue
+        if len(relative.parts) != 2 or relative.parts[0] not in KINDS:
+            problems.append(
+                Problem(display, 0, 0, "fact sheets live in content/<kind>/<id>.yml with kind "
+                        f"one of {', '.join(KINDS)}", "unknown-kind")
+            )
+            continue
+        found.append((path, display, relative.parts[0]))
+    return found, problems
+
+
+def _display(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def check(content_dir: Path, display_root: Path | None = None) -> CheckResult:
+    """Load and validate every sheet under ``content_dir``; never raises on bad content."""
+    display_root = display_root or content_dir.parent
+    files, problems = discover(content_dir, display_root)
+    raws: list[RawSheet] = []
+    for path, display, folder in files:
+        raw, found = load_file(path, display, folder)
+        problems.extend(found)
+        if raw is not None:
+            raws.append(raw)
+    sheets, found = validate_sheets(raws)
+    problems.extend(found)
+    return CheckResult(sheets, sorted(problems, key=sort_key), len(files))
+
+
+def validate_sheets(raws: list[RawSheet]) -> tuple[dict[str, Located], list[Problem]]:
+    problems: list[Problem] = []
+    sheets: dict[str, Located] = {}
+    for raw in raws:
+        sheet, found = validate_one(raw)
+        problems.extend(found)
+        if sheet is None:
+            continue
+        if sheet.id in sheets:
+            other = sheets[sheet.id].raw
+            line, column = raw.marks.of_value(("id",))
+            problems.append(
+                Problem(raw.path, line, column,
+                        f"id '{sheet.id}' is already used by {other.path}; ids are unique "
+                        "across all kinds", "duplicate-id")
+            )
+            continue
+        sheets[sheet.id] = Located(sheet, raw)
+    problems.extend(check_references(sheets))
+    problems.extend(check_usage(sheets))
+    return sheets, problems
+
+
+def validate_one(raw: RawSheet) -> tuple[Sheet | None, list[Problem]]:
+    cls = SHEET_TYPES[raw.folder]
+    try:
+        sheet = cls.model_validate(raw.data)
+    except ValidationError as exc:
+        return None, [problem_from_pydantic(error, raw, cls) for error in exc.errors()]
+    if sheet.id != raw.stem:
+        line, column = raw.marks.of_value(("id",))
+        return None, [
+            Problem(raw.path, line, column,
+                    f"'id' must equal the file name '{raw.stem}'; got '{sheet.id}'", "id-mismatch")
+        ]
+    expected = schema_line(raw.folder)
+    if raw.first_line.strip() != expected:
+        return sheet, [
+            Problem(raw.path, 1, 1, f"first line must be '{expected}' so editors get completion "
+                    "and checks", "schema-line", Severity.WARNING)
+        ]
+    return sheet, []
+
+
+# --- pydantic errors, in editors' words -------------------------------------------------------
+
+_RULES = {"vocabulary", "slug", "url", "date", "type", "empty"}
+
+
+def problem_from_pydantic(error: Any, raw: RawSheet, cls: type[BaseModel]) -> Problem:
+    loc: DataPath = tuple(error["loc"])
+    kind = error["type"]
+    name = next((str(part) for part in reversed(loc) if isinstance(part, str)), "sheet")
+    given = error.get("input")
+    if kind == "missing":
+        line, column = raw.marks.of_value(loc[:-1])
+        return Problem(raw.path, line, column, f"'{name}' is required but missing",
+                       "missing-field")
+    if kind == "extra_forbidden":
+        line, column = raw.marks.of_key(loc)
+        allowed = _fields_at(cls, loc[:-1])
+        hint = did_you_mean(name, allowed)
+        return Problem(raw.path, line, column,
+                       f"unknown key '{name}'{hint}; expected one of {', '.join(allowed)}",
+                       "unknown-key")
+    line, column = raw.marks.of_key(loc)
+    if kind in _RULES:
+        return Problem(raw.path, line, column, f"'{name}' {error['msg']}", kind)
+    if kind == "too_short":
+        what = "source" if name == "sources" else "fact"
+        return Problem(raw.path, line, column,
+                       f"'{name}' must list at least one {what}; got none", "unsourced")
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return Problem(raw.path, line, column,
+                       f"'{name}' must be a whole number; got {type_name(given)}", "type")
+    if kind == "greater_than_equal":
+        return Problem(raw.path, line, column,
+                       f"'{name}' must be at least {error['ctx']['ge']}; got {given}", "type")
+    if kind == "list_type":
+        return Problem(raw.path, line, column,
+                       f"'{name}' must be a list; got {type_name(given)}", "type")
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        keys = _fields_at(cls, loc)
+        return Problem(raw.path, line, column,
+                       f"'{name}' must be a mapping with keys {', '.join(keys)}; "
+                       f"got {type_name(given)}", "type")
+    return Problem(raw.path, line, column, f"'{name}': {error['msg']}", "invalid")
+
+
+def _fields_at(cls: type[BaseModel], loc: DataPath) -> list[str]:
+    """The keys allowed in the mapping at ``loc`` of a sheet of type ``cls``."""
+    model: type[BaseModel] | None = cls
+    for part in loc:
+        if isinstance(part, int) or model is None:
+            continue
+        field = model.model_fields.get(part)
+        model = _model_in(field.annotation) if field else None
+    return list(model.model_fields) if model else []
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _model_in(arg)
+        if found:
+            return found
+    return None
+
+
+# --- references ---------------------------------------------------------------------------------
+
+
+@cache
+def _ref_of(cls: type[BaseModel], name: str) -> Ref | None:
+    field = cls.model_fields[name]
+    for meta in field.metadata:
+        if isinstance(meta, Ref):
+            return meta
+    return _ref_in(field.annotation)
+
+
+def _ref_in(annotation: Any) -> Ref | None:
+    for meta in getattr(annotation, "__metadata__", ()):
+        if isinstance(meta, Ref):
+            return meta
+    for arg in typing.get_args(annotation):
+        found = _ref_in(arg)
+        if found:
+            return found
+    return None
+
+
+def iter_references(node: Node, path: DataPath = ()) -> Iterator[tuple[DataPath, Ref, str]]:
+    """Every id ``node`` refers to, with where it stands and which kinds it may name."""
+    cls = type(node)
+    for name in cls.model_fields:
+        value = getattr(node, name)
+        if value is None:
+            continue
+        ref = _ref_of(cls, name)
+        items = list(enumerate(value)) if isinstance(value, list) else [(None, value)]
+        for index, item in items:
+            where = (*path, name) if index is None else (*path, name, index)
+            if ref is not None:
+                yield where, ref, item
+            elif isinstance(item, Node):
+                yield from iter_references(item, where)
+
+
+def check_references(sheets: dict[str, Located]) -> list[Problem]:
+    problems = []
+    for located in sheets.values():
+        for where, ref, target in iter_references(located.sheet):
+            found = sheets.get(target)
+            if found is not None and found.sheet.folder in ref.kinds:
+                continue
+            wanted = " or ".join(SHEET_TYPES[k].label for k in ref.kinds)
+            name = next(str(p) for p in reversed(where) if isinstance(p, str))
+            line, column = located.raw.marks.of_value(where)
+            if found is None:
+                candidates = [i for i, s in sheets.items() if s.sheet.folder in ref.kinds]
+                message = (f"'{name}' refers to {wanted} '{target}', which does not exist"
+                           f"{did_you_mean(target, candidates)}")
+            else:
+                message = (f"'{name}' must refer to a {wanted}; '{target}' is a "
+                           f"{found.sheet.label}")
+            problems.append(Problem(located.raw.path, line, column, message, "reference"))
+    return problems
+
+
+def check_usage(sheets: dict[str, Located]) -> list[Problem]:
+    """Warnings for sheets nothing uses."""
+    cited: set[str] = set()
+    positioned: set[str] = set()
+    for located in sheets.values():
+        for where, ref, target in iter_references(located.sheet):
+            if ref.kinds == ("sources",):
+                cited.add(target)
+        if located.sheet.folder == "positions":
+            positioned.add(getattr(located.sheet, "actor"))
+    problems = []
+    for located in sheets.values():
+        sheet = located.sheet
+        line, column = located.raw.marks.of_value(("id",))
+        if sheet.folder == "sources" and sheet.id not in cited:
+            problems.append(Problem(located.raw.path, line, column,
+                                    f"source '{sheet.id}' is not cited by any fact",
+                                    "unused-source", Severity.WARNING))
+        if sheet.folder == "actors" and not getattr(sheet, "facts") and sheet.id not in positioned:
+            problems.append(Problem(located.raw.path, line, column,
+                                    f"actor '{sheet.id}' has no facts and no positions",
+                                    "actor-without-facts", Severity.WARNING))
+    return problems
