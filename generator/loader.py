@@ -86,6 +86,7 @@ class _Walker:
         self.marks = Marks()
         self.problems: list[Problem] = []
         self._seen: set[int] = set()
+        self.aliased = False
 
     def error(self, node: yaml.Node, message: str, rule: str) -> None:
         mark = node.start_mark
@@ -94,7 +95,8 @@ class _Walker:
     def walk(self, node: yaml.Node, path: DataPath) -> Any:
         if id(node) in self._seen:
             # Aliases make one node appear in many places; they are how alias bombs work.
-            self.error(node, "anchors and aliases (&name, *name) are not supported", "yaml-alias")
+            # The node carries its anchor's mark, so load_text finds where the aliases stand.
+            self.aliased = True
             return None
         self._seen.add(id(node))
         self.marks.values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
@@ -105,12 +107,12 @@ class _Walker:
             return self._scalar(node)
         if isinstance(node, yaml.SequenceNode):
             if node.tag != _YAML + "seq":
-                self.error(node, f"unsupported YAML tag '{node.tag}'", "yaml-tag")
+                self.error(node, f"unsupported YAML tag '{_tag(node.tag)}'", "yaml-tag")
                 return None
             return [self.walk(item, (*path, i)) for i, item in enumerate(node.value)]
         if isinstance(node, yaml.MappingNode):
             if node.tag != _YAML + "map":
-                self.error(node, f"unsupported YAML tag '{node.tag}'", "yaml-tag")
+                self.error(node, f"unsupported YAML tag '{_tag(node.tag)}'", "yaml-tag")
                 return None
             return self._mapping(node, path)
         raise TypeError(f"unexpected YAML node {node!r}")  # pragma: no cover
@@ -119,7 +121,7 @@ class _Walker:
         if node.tag == _NULL_TAG:
             return None
         if node.tag not in _SCALAR_TAGS:
-            self.error(node, f"unsupported YAML tag '{node.tag}'", "yaml-tag")
+            self.error(node, f"unsupported YAML tag '{_tag(node.tag)}'", "yaml-tag")
             return None
         if len(node.value) > MAX_TEXT_CHARS:
             self.error(
@@ -157,6 +159,11 @@ class _Walker:
         return result
 
 
+def _tag(tag: str) -> str:
+    """A tag as the editor wrote it: ``!!binary`` rather than ``tag:yaml.org,2002:binary``."""
+    return "!!" + tag.removeprefix(_YAML) if tag.startswith(_YAML) else tag
+
+
 def _decode(data: bytes, display: str) -> tuple[str | None, list[Problem]]:
     if b"\x00" in data:
         line, column = _position(data, data.index(b"\x00"))
@@ -179,9 +186,10 @@ def _decode(data: bytes, display: str) -> tuple[str | None, list[Problem]]:
 
 
 def _position(data: bytes, offset: int) -> Location:
+    """Line and column (in characters, as editors count them) of a byte offset."""
     before = data[:offset]
     line = before.count(b"\n") + 1
-    column = len(before) - (before.rfind(b"\n") + 1) + 1
+    column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", errors="replace")) + 1
     return line, column
 
 
@@ -200,7 +208,19 @@ def load_text(text: str, display: str) -> tuple[Any, Marks, list[Problem]]:
         return None, Marks(), [_syntax_problem(exc, display, text)]
     except yaml.MarkedYAMLError as exc:
         return None, Marks(), [_syntax_problem(exc, display, text)]
-    except yaml.YAMLError as exc:  # e.g. a reader error without a mark
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow
+        # libyaml counts bytes of the UTF-8 text; the pure-Python reader counts characters.
+        offset = exc.position
+        if _Loader is yaml.SafeLoader:  # pragma: no cover - depends on how PyYAML was built
+            offset = len(text[:offset].encode("utf-8"))
+        line, column = _position(text.encode("utf-8"), offset)
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        return None, Marks(), [
+            Problem(display, line, column,
+                    f"file contains the character U+{code:04X}, which YAML does not allow",
+                    "encoding")
+        ]
+    except yaml.YAMLError as exc:  # any other error without a mark
         return None, Marks(), [Problem(display, 0, 0, f"YAML error: {exc}", "yaml-syntax")]
     except RecursionError:
         return None, Marks(), [
@@ -211,7 +231,19 @@ def load_text(text: str, display: str) -> tuple[Any, Marks, list[Problem]]:
         return None, Marks(), [Problem(display, 0, 0, "file is empty", "empty-file")]
     walker = _Walker(display)
     data = walker.walk(node, ())
+    if walker.aliased:
+        walker.problems.extend(_alias_problems(text, display))
     return data, walker.marks, walker.problems
+
+
+def _alias_problems(text: str, display: str) -> list[Problem]:
+    """One problem at each ``*name`` (only called when the composed tree shares a node)."""
+    return [
+        Problem(display, event.start_mark.line + 1, event.start_mark.column + 1,
+                "anchors and aliases (&name, *name) are not supported", "yaml-alias")
+        for event in yaml.parse(text, Loader=_Loader)  # noqa: S506 - events only
+        if isinstance(event, yaml.AliasEvent)
+    ]
 
 
 def _syntax_problem(exc: yaml.MarkedYAMLError, display: str, text: str) -> Problem:
@@ -219,11 +251,22 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, display: str, text: str) -> Probl
     line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
     problem = (exc.problem or "").strip()
     lines = text.splitlines()
-    if mark and mark.line < len(lines) and "\t" in lines[mark.line][: mark.column + 1]:
-        problem += " (a tab: indent with spaces, not tabs)"
+    if mark and mark.line < len(lines) and "\t" in _indentation(lines[mark.line]):
+        return Problem(display, line, column,
+                       "YAML syntax: line is indented with a tab; indent with spaces only",
+                       "yaml-syntax")
+    if problem == "mapping values are not allowed in this context":
+        problem += "; put text that contains ': ' in quotes"
     context = (exc.context or "").strip()
-    text = f"YAML syntax: {problem}" + (f" ({context})" if context else "")
-    return Problem(display, line, column, text, "yaml-syntax")
+    start = exc.context_mark
+    if context and start and mark and start.line != mark.line:
+        context += f" that starts on line {start.line + 1}, column {start.column + 1}"
+    message = f"YAML syntax: {problem}" + (f" ({context})" if context else "")
+    return Problem(display, line, column, message, "yaml-syntax")
+
+
+def _indentation(line: str) -> str:
+    return line[: len(line) - len(line.lstrip(" \t"))]
 
 
 def load_file(path: Path, display: str, folder: str) -> tuple[RawSheet | None, list[Problem]]:

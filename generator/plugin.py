@@ -1,0 +1,120 @@
+"""The MkDocs adapter: the only module that knows MkDocs. The work lives in ``pipeline``."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+
+from generator.pipeline import Prepared, briefing_json, prepare, source_date_epoch
+from generator.problems import ContentError, summary
+
+log = logging.getLogger("mkdocs.plugins.briefing")
+
+
+class BriefingPluginConfig(base.Config):
+    root = c.Optional(c.Dir(exists=True))
+    """Project folder with briefing.yml, content/ and briefings/ (default: mkdocs.yml's)."""
+
+
+class BriefingPlugin(BasePlugin[BriefingPluginConfig]):
+    def __init__(self) -> None:
+        self.prepared: Prepared | None = None
+        self._sources: dict[str, str] = {}
+        self._jsonld: dict[str, str] = {}
+
+    def _root(self, config: MkDocsConfig) -> Path:
+        if self.config.root:
+            return Path(self.config.root)
+        return Path(config.config_file_path or ".").resolve().parent
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        root = self._root(config)
+        os.environ.setdefault("SOURCE_DATE_EPOCH", source_date_epoch(root))
+        try:
+            self.prepared = prepare(root)
+        except ContentError as exc:
+            lines = [p.format() for p in exc.problems]
+            raise PluginError(
+                "\n".join([*lines, summary(exc.problems, 0).split(": ", 1)[-1]])
+            ) from None
+        for problem in self.prepared.warnings:
+            log.warning(problem.format())
+        self._sources = {p.path: p.source for p in self.prepared.pages if p.source}
+        self._jsonld = {p.path: p.jsonld for p in self.prepared.pages if p.jsonld}
+        return config
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        assert self.prepared is not None
+        for page in self.prepared.pages:
+            existing = files.get_file_from_path(page.path)
+            if existing is not None:
+                raise PluginError(
+                    f"docs/{page.path} is hand-written but the briefing generates that page; "
+                    "rename or remove it"
+                )
+            files.append(File.generated(config, page.path, content=page.markdown))
+        files.append(
+            File.generated(
+                config,
+                "briefing.json",
+                content=briefing_json(self.prepared.project, self.prepared.briefing),
+            )
+        )
+        return files
+
+    def on_page_context(
+        self, context: dict[str, Any], *, page: Page, config: MkDocsConfig, nav: Any
+    ) -> dict[str, Any]:
+        source = self._sources.get(page.file.src_uri)
+        settings = self.prepared.project.settings if self.prepared else None
+        if source and settings and settings.repo_url:
+            page.edit_url = f"{settings.repo_url.rstrip('/')}/{settings.edit_uri.strip('/')}/{source}"
+        elif page.file.generated_by:
+            page.edit_url = None  # generated pages have no file under docs/ to edit
+        return context
+
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        jsonld = self._jsonld.get(page.file.src_uri)
+        if jsonld:
+            tag = f'<script type="application/ld+json">{jsonld}</script>\n'
+            output = output.replace("</head>", tag + "</head>", 1)
+        return output
+
+    def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
+        root = self._root(config)
+        for watched in (root / "content", root / "briefings", root / "briefing.yml"):
+            if watched.exists():
+                server.watch(str(watched))
+        return server
+
+
+def build_site(root: Path, site_dir: Path, *, strict: bool = True) -> None:
+    """Run ``mkdocs build`` for the project at ``root`` into ``site_dir``."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import Abort
+
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    config = load_config(
+        config_file=str(root / "mkdocs.yml"), site_dir=str(site_dir), strict=strict
+    )
+    try:
+        build(config)
+    except PluginError as exc:
+        raise BuildFailed(str(exc)) from None
+    except Abort as exc:
+        raise BuildFailed(str(exc)) from None
+
+
+class BuildFailed(Exception):
+    """The site build stopped; the message says why."""

@@ -1,0 +1,289 @@
+"""Render the validated briefing into Markdown pages with Jinja templates from ``briefings/``.
+
+Content text is data: every ``{{ value }}`` is escaped for Markdown and HTML by the
+environment's ``finalize`` unless a helper here has already made it safe (``Markup``).
+Templates are loaded from files with ``StrictUndefined`` so their errors name file and line.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import posixpath
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import jinja2
+from markupsafe import Markup
+
+from generator.config import Settings
+from generator.dates import PartialDate
+from generator.model import Briefing, Citation
+from generator.schema import (
+    CERTAINTY,
+    STANCE,
+    TERM_CATEGORY,
+    Actor,
+    Event,
+    Fact,
+    Place,
+    Plan,
+    Position,
+    Sheet,
+    Source,
+    Term,
+)
+
+log = logging.getLogger(__name__)
+
+# Characters that mean something inline in Markdown (Python-Markdown, tables, footnotes,
+# attr_list), escaped with a backslash wherever they occur.
+_INLINE = re.compile(r"([\\`*_{}\[\]()|])")
+# Block markers only matter at the start of a line; text is folded to one line.
+_LEADING = re.compile(r"^(\s*)([#>+=:-]|\d+[.)])")
+# Invisible direction overrides would let text reorder what readers see around it.
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+SYMBOLS = {
+    "certainty": {
+        "confirmed": "●",
+        "reported": "◉",
+        "possible": "?",
+        "disputed": "⇄",
+        "denied": "✕",
+    },
+    "stance": {
+        "supports": "✔",
+        "conditional": "◐",
+        "seeks-changes": "✎",
+        "sceptical": "⚠",
+        "opposes": "✖",
+        "rejects": "⛔",
+        "undecided": "…",
+        "unknown": "?",
+    },
+}
+
+
+def md_text(value: Any) -> Markup:
+    """Escape content text for Markdown and HTML: it always shows as the characters written."""
+    if isinstance(value, Markup):
+        return value
+    if isinstance(value, PartialDate):
+        value = value.display()
+    text = " ".join(str(value).split())
+    text = _BIDI.sub(lambda m: f"&#x{ord(m.group()):04x};", text)
+    text = html.escape(text, quote=True)
+    text = _INLINE.sub(r"\\\1", text)
+    text = _LEADING.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+    return Markup(text)
+
+
+def attr(value: Any) -> Markup:
+    """Escape for an HTML attribute value inside a template's own tag."""
+    return Markup(html.escape(" ".join(str(value).split()), quote=True))
+
+
+def json_for_html(data: Any) -> str:
+    """JSON safe inside <script>: no '<', '>' or '&' can close the element."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, indent=None)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+@dataclass(frozen=True)
+class RenderedPage:
+    """One generated Markdown page."""
+
+    path: str  # docs-relative POSIX path, e.g. actors/kirill-dmitriev.md
+    markdown: str
+    title: str
+    source: str | None = None  # content file it is made from (for the edit link)
+    jsonld: str | None = None  # JSON-LD text for the page head, already safe for <script>
+
+
+PAGE_FOLDERS = {
+    "sources": "sources",
+    "actors": "actors",
+    "plans": "plans",
+    "terms": "terms",
+    "positions": "positions",
+    "events": "events",
+    "places": "places",
+}
+
+#: Composed pages: path -> (template, title). Section indexes live in their folder.
+COMPOSED = {
+    "index.md": ("overview.md.j2", "Overview"),
+    "plans/index.md": ("plans-index.md.j2", "The plan"),
+    "terms/index.md": ("terms-index.md.j2", "Terms by category"),
+    "positions/index.md": ("matrix.md.j2", "Position matrix"),
+    "actors/index.md": ("whos-who.md.j2", "Who's who"),
+    "events/index.md": ("timeline.md.j2", "Timeline"),
+    "places/index.md": ("places-index.md.j2", "Places"),
+    "open-questions.md": ("open-questions.md.j2", "Open questions"),
+    "sources/index.md": ("sources-index.md.j2", "Sources"),
+}
+
+
+def page_path(sheet: Sheet) -> str:
+    return f"{PAGE_FOLDERS[sheet.folder]}/{sheet.id}.md"
+
+
+class PageContext:
+    """Helpers a template calls while rendering one page: links and footnotes."""
+
+    def __init__(self, briefing: Briefing, path: str):
+        self.briefing = briefing
+        self.path = path
+        self._cited: dict[str, None] = {}
+
+    def url(self, target: str | Sheet) -> Markup:
+        """Relative link from this page to a sheet's page (by id) or to a docs path."""
+        if isinstance(target, Sheet):
+            target_path = page_path(target)
+        elif target in self.briefing.sheets:
+            target_path = page_path(self.briefing.sheets[target])
+        else:
+            target_path = target
+        here = posixpath.dirname(self.path)
+        return Markup(posixpath.relpath(target_path, here or "."))
+
+    def link(self, target: str | Sheet, text: Any = None) -> Markup:
+        sheet = target if isinstance(target, Sheet) else self.briefing.sheets[target]
+        label = md_text(text if text is not None else sheet.name_text)
+        return Markup(f"[{label}]({self.url(sheet)})")
+
+    def cite(self, fact: Fact) -> Markup:
+        """Footnote markers for a fact's sources; remembered for the page's footnote list."""
+        for source_id in fact.sources:
+            self._cited.setdefault(source_id, None)
+        return Markup("".join(f"[^{source_id}]" for source_id in fact.sources))
+
+    @property
+    def cited(self) -> list[Source]:
+        return [self.briefing.sheets[i] for i in self._cited]  # type: ignore[misc]
+
+
+@dataclass
+class Renderer:
+    """Renders every page of a briefing. One environment, templates loaded once."""
+
+    templates_dir: Path
+    settings: Settings
+    env: jinja2.Environment = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(self.templates_dir)),
+            undefined=jinja2.StrictUndefined,
+            autoescape=True,  # macros return Markup; finalize does the escaping
+            finalize=md_text,
+            keep_trailing_newline=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.env.filters.update(
+            attr=attr, date=_date, join=_join, url=_url, yaml_str=_yaml_str
+        )
+        self.env.globals.update(
+            CERTAINTY=CERTAINTY,
+            STANCE=STANCE,
+            TERM_CATEGORY=TERM_CATEGORY,
+            SYMBOLS=SYMBOLS,
+            settings=self.settings,
+        )
+
+    def render(self, template: str, path: str, briefing: Briefing, **context: Any) -> str:
+        page = PageContext(briefing, path)
+        text = self.env.get_template(template).render(
+            page=page, briefing=briefing, **context
+        )
+        return text
+
+    def pages(self, briefing: Briefing) -> Iterator[RenderedPage]:
+        """Every page: one per sheet, then the composed ones."""
+        for sheet in briefing.sheets.values():
+            path = page_path(sheet)
+            markdown = self.render(f"{sheet.label}.md.j2", path, briefing, sheet=sheet)
+            yield RenderedPage(
+                path,
+                markdown,
+                sheet.name_text,
+                source=briefing.paths.get(sheet.id),
+                jsonld=jsonld_for(sheet, briefing),
+            )
+        for path, (template, title) in COMPOSED.items():
+            yield RenderedPage(path, self.render(template, path, briefing, title=title), title)
+
+
+def render_pages(briefing: Briefing, templates_dir: Path, settings: Settings) -> list[RenderedPage]:
+    return list(Renderer(templates_dir, settings).pages(briefing))
+
+
+def _join(items: Iterable[Any], separator: str = ", ") -> Markup:
+    # Jinja's own join would HTML-escape only; content needs Markdown escaping too.
+    return Markup(separator).join(md_text(item) for item in items)
+
+
+def _url(value: str) -> Markup:
+    """A validated http(s) address, percent-encoded so it cannot end an autolink early."""
+    return Markup(quote(value, safe=":/?#[]@!$&'()*+,;=%~"))
+
+
+def _yaml_str(value: Any) -> Markup:
+    """A YAML front-matter scalar: JSON strings are valid YAML and escape everything."""
+    return Markup(json.dumps(" ".join(str(value).split())))
+
+
+def _date(value: PartialDate | None, empty: str = "not stated") -> Markup:
+    return md_text(value.display()) if value is not None else md_text(empty)
+
+
+# --- JSON-LD ---------------------------------------------------------------------------------
+
+_ACTOR_TYPES = {
+    "person": "Person",
+    "organisation": "Organization",
+    "government": "GovernmentOrganization",
+    "state": "Country",
+    "group": "Organization",
+}
+
+
+def jsonld_for(sheet: Sheet, briefing: Briefing) -> str | None:
+    data: dict[str, Any] | None = None
+    if isinstance(sheet, Actor):
+        data = {"@type": _ACTOR_TYPES[sheet.kind], "name": sheet.name}
+        if sheet.aliases:
+            data["alternateName"] = list(sheet.aliases)
+        if sheet.summary:
+            data["description"] = sheet.summary
+    elif isinstance(sheet, Event):
+        data = {"@type": "Event", "name": sheet.title, "startDate": str(sheet.date)}
+        if sheet.place:
+            data["location"] = {"@type": "Place", "name": briefing.name(sheet.place)}
+        if sheet.participants:
+            data["attendee"] = [
+                {"@type": _ACTOR_TYPES[a.kind], "name": a.name}  # type: ignore[attr-defined]
+                for a in (briefing.get(p) for p in sheet.participants)
+            ]
+    elif isinstance(sheet, Source):
+        data = {"@type": "CreativeWork", "name": sheet.title}
+        if sheet.publisher:
+            data["publisher"] = {"@type": "Organization", "name": sheet.publisher}
+        if sheet.published:
+            data["datePublished"] = str(sheet.published)
+        if sheet.url:
+            data["url"] = sheet.url
+    elif isinstance(sheet, Place):
+        data = {"@type": "Place", "name": sheet.name}
+    elif isinstance(sheet, Plan | Term):
+        data = {"@type": "CreativeWork", "name": sheet.name_text}
+    if data is None:
+        return None
+    return json_for_html({"@context": "https://schema.org", **data})
