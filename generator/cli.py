@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
+import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from generator import __version__, jsonschema
+from generator import __version__, jsonschema, pdf, pipeline, write
 from generator.problems import ContentError, Problem, summary
 from generator.validate import check
 
@@ -58,6 +60,47 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _prepare(args: argparse.Namespace) -> pipeline.Prepared:
+    """Validate and render; problems are printed by main() through ContentError."""
+    prepared = pipeline.prepare(args.root)
+    for problem in prepared.warnings:
+        print(problem.format())
+    return prepared
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from generator import plugin  # MkDocs is imported only by commands that build the site
+
+    site_dir: Path = args.site_dir if args.site_dir.is_absolute() else args.root / args.site_dir
+    os.environ["SOURCE_DATE_EPOCH"] = pipeline.source_date_epoch(args.root)
+    prepared = _prepare(args)
+    staged = write.staging_dir(site_dir)
+    try:
+        plugin.build_site(args.root, staged, strict=True)  # mkdocs empties the folder first
+        if not args.no_pdf:
+            pdf.write_pdf(prepared, staged / pdf.PDF_NAME, paper=args.paper)
+        write.publish(staged, site_dir)
+    except plugin.BuildFailed as exc:
+        shutil.rmtree(staged, ignore_errors=True)
+        print(f"briefing: build failed; {site_dir.name}/ was left as it was\n{exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    except BaseException:
+        shutil.rmtree(staged, ignore_errors=True)
+        raise
+    print(f"built {site_dir}: {len(prepared.pages)} pages from {prepared.files} fact sheets"
+          + ("" if args.no_pdf else f", and {pdf.PDF_NAME}"))
+    return EXIT_OK
+
+
+def cmd_pdf(args: argparse.Namespace) -> int:
+    output: Path = args.output if args.output.is_absolute() else args.root / args.output
+    os.environ["SOURCE_DATE_EPOCH"] = pipeline.source_date_epoch(args.root)
+    prepared = _prepare(args)
+    pages = pdf.write_pdf(prepared, output, paper=args.paper)
+    print(f"wrote {output} ({pages} pages)")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="briefing",
@@ -97,6 +140,30 @@ def build_parser() -> argparse.ArgumentParser:
         "--check", action="store_true", help="only report stale schema files (exit 1 if any)"
     )
     p.set_defaults(func=cmd_schema)
+
+    p = sub.add_parser(
+        "build",
+        help="validate, then build the site (strict) and the PDF into site/",
+        description="Validate the content, build the MkDocs site with --strict and the PDF "
+        "print edition into a staging folder, then swap it in place of site/ in one step. "
+        "A failed build leaves the previous site/ as it was.",
+    )
+    p.add_argument("--site-dir", type=Path, default=Path("site"), help="output folder (site)")
+    p.add_argument("--no-pdf", action="store_true", help="build the site only")
+    p.add_argument("--paper", choices=pdf.PAPERS, default="a4", help="PDF paper size (a4)")
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser(
+        "pdf",
+        help="write the PDF print edition",
+        description="Render the briefing as a PDF book (cover, contents, sections, sources).",
+    )
+    p.add_argument(
+        "--output", type=Path, default=Path("site") / "briefing.pdf",
+        help="where to write the PDF (site/briefing.pdf)",
+    )
+    p.add_argument("--paper", choices=pdf.PAPERS, default="a4", help="paper size (a4)")
+    p.set_defaults(func=cmd_pdf)
     return parser
 
 

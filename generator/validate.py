@@ -106,12 +106,18 @@ def check(content_dir: Path, display_root: Path | None = None) -> CheckResult:
         problems.extend(found)
         if raw is not None:
             raws.append(raw)
-    sheets, found = validate_sheets(raws)
+    # A sheet with errors still exists: references to it are not reported as missing too.
+    existing = {Path(path).stem: folder for path, _, folder in files}
+    sheets, found = validate_sheets(raws, existing)
     problems.extend(found)
     return CheckResult(sheets, sorted(problems, key=sort_key), len(files))
 
 
-def validate_sheets(raws: list[RawSheet]) -> tuple[dict[str, Located], list[Problem]]:
+def validate_sheets(
+    raws: list[RawSheet], existing: dict[str, str] | None = None
+) -> tuple[dict[str, Located], list[Problem]]:
+    """Validate sheets and their references; ``existing`` maps the id of every sheet file
+    found, valid or not, to its kind, so that a broken sheet is reported once, in its own file."""
     problems: list[Problem] = []
     sheets: dict[str, Located] = {}
     for raw in raws:
@@ -129,7 +135,7 @@ def validate_sheets(raws: list[RawSheet]) -> tuple[dict[str, Located], list[Prob
             )
             continue
         sheets[sheet.id] = Located(sheet, raw)
-    problems.extend(check_references(sheets))
+    problems.extend(check_references(sheets, existing))
     problems.extend(check_usage(sheets))
     return sheets, problems
 
@@ -174,30 +180,32 @@ def problem_from_pydantic(error: Any, raw: RawSheet, cls: type[BaseModel]) -> Pr
         allowed = _fields_at(cls, loc[:-1])
         hint = did_you_mean(name, allowed)
         return Problem(raw.path, line, column,
-                       f"unknown key '{name}'{hint}; expected one of {', '.join(allowed)}",
+                       f"unknown key '{name}'; expected one of {', '.join(allowed)}{hint}",
                        "unknown-key")
     line, column = raw.marks.of_key(loc)
+    # 'aliases' is a list; what is wrong is one of its items.
+    what = f"item {loc[-1] + 1} of '{name}'" if loc and isinstance(loc[-1], int) else f"'{name}'"
     if kind in _RULES:
-        return Problem(raw.path, line, column, f"'{name}' {error['msg']}", kind)
+        return Problem(raw.path, line, column, f"{what} {error['msg']}", kind)
     if kind == "too_short":
-        what = "source" if name == "sources" else "fact"
+        noun = "source" if name == "sources" else "fact"
         return Problem(raw.path, line, column,
-                       f"'{name}' must list at least one {what}; got none", "unsourced")
+                       f"{what} must list at least one {noun}; got none", "unsourced")
     if kind in ("int_parsing", "int_type", "int_from_float"):
         return Problem(raw.path, line, column,
-                       f"'{name}' must be a whole number; got {type_name(given)}", "type")
+                       f"{what} must be a whole number; got {type_name(given)}", "type")
     if kind == "greater_than_equal":
         return Problem(raw.path, line, column,
-                       f"'{name}' must be at least {error['ctx']['ge']}; got {given}", "type")
+                       f"{what} must be at least {error['ctx']['ge']}; got {given}", "type")
     if kind == "list_type":
         return Problem(raw.path, line, column,
-                       f"'{name}' must be a list; got {type_name(given)}", "type")
+                       f"{what} must be a list; got {type_name(given)}", "type")
     if kind in ("model_type", "model_attributes_type", "dict_type"):
         keys = _fields_at(cls, loc)
         return Problem(raw.path, line, column,
-                       f"'{name}' must be a mapping with keys {', '.join(keys)}; "
+                       f"{what} must be a mapping with keys {', '.join(keys)}; "
                        f"got {type_name(given)}", "type")
-    return Problem(raw.path, line, column, f"'{name}': {error['msg']}", "invalid")
+    return Problem(raw.path, line, column, f"{what}: {error['msg']}", "invalid")
 
 
 def _fields_at(cls: type[BaseModel], loc: DataPath) -> list[str]:
@@ -261,13 +269,18 @@ def iter_references(node: Node, path: DataPath = ()) -> Iterator[tuple[DataPath,
                 yield from iter_references(item, where)
 
 
-def check_references(sheets: dict[str, Located]) -> list[Problem]:
+def check_references(
+    sheets: dict[str, Located], existing: dict[str, str] | None = None
+) -> list[Problem]:
     problems = []
+    existing = existing or {}
     for located in sheets.values():
         for where, ref, target in iter_references(located.sheet):
             found = sheets.get(target)
             if found is not None and found.sheet.folder in ref.kinds:
                 continue
+            if found is None and existing.get(target) in ref.kinds:
+                continue  # the target's file exists but has errors of its own
             wanted = " or ".join(SHEET_TYPES[k].label for k in ref.kinds)
             name = next(str(p) for p in reversed(where) if isinstance(p, str))
             line, column = located.raw.marks.of_value(where)
@@ -276,10 +289,14 @@ def check_references(sheets: dict[str, Located]) -> list[Problem]:
                 message = (f"'{name}' refers to {wanted} '{target}', which does not exist"
                            f"{did_you_mean(target, candidates)}")
             else:
-                message = (f"'{name}' must refer to a {wanted}; '{target}' is a "
-                           f"{found.sheet.label}")
+                message = (f"'{name}' must refer to {_a(wanted)}; '{target}' is "
+                           f"{_a(found.sheet.label)}")
             problems.append(Problem(located.raw.path, line, column, message, "reference"))
     return problems
+
+
+def _a(noun: str) -> str:
+    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
 
 
 def check_usage(sheets: dict[str, Located]) -> list[Problem]:
