@@ -21,6 +21,7 @@ from urllib.parse import quote
 import jinja2
 from markupsafe import Markup
 
+from generator import svg
 from generator.config import Settings
 from generator.dates import PartialDate
 from generator.model import Briefing, Citation
@@ -63,7 +64,7 @@ SYMBOLS = {
         "seeks-changes": "✎",
         "sceptical": "⚠",
         "opposes": "✖",
-        "rejects": "⛔",
+        "rejects": "⊘",
         "undecided": "…",
         "unknown": "?",
     },
@@ -153,6 +154,25 @@ class PageContext:
         here = posixpath.dirname(self.path)
         return Markup(posixpath.relpath(target_path, here or "."))
 
+    def href(self, target: Sheet) -> str:
+        """The address of a sheet's page from this page's address, for links in raw HTML
+        (SVG), which MkDocs does not rewrite (it serves ``x.md`` at ``x/``)."""
+        here, there = _directory_url(self.path), _directory_url(page_path(target))
+        return posixpath.relpath(there, here or ".") + "/"
+
+    def figure(self, name: str, *args: Any) -> Markup:
+        """A build-time SVG picture (matrix, timeline, graph) as a block of raw HTML."""
+        symbols = {**SYMBOLS["stance"], **SYMBOLS["certainty"]}
+        if name == "matrix":
+            drawing = svg.matrix(self.briefing, args[0], self.href, symbols)
+        elif name == "timeline":
+            drawing = svg.timeline(self.briefing, self.href)
+        elif name == "graph":
+            drawing = svg.relations_graph(self.briefing, self.href)
+        else:
+            raise ValueError(f"unknown figure {name!r}")
+        return Markup(f'<figure class="briefing-figure briefing-{name}">{drawing}</figure>')
+
     def link(self, target: str | Sheet, text: Any = None) -> Markup:
         sheet = target if isinstance(target, Sheet) else self.briefing.sheets[target]
         label = md_text(text if text is not None else sheet.name_text)
@@ -167,6 +187,14 @@ class PageContext:
     @property
     def cited(self) -> list[Source]:
         return [self.briefing.sheets[i] for i in self._cited]  # type: ignore[misc]
+
+
+def _directory_url(path: str) -> str:
+    """Where MkDocs (use_directory_urls) serves a page: a/b.md -> a/b, a/index.md -> a."""
+    stem = path[: -len(".md")]
+    if stem == "index":
+        return ""
+    return stem[: -len("/index")] if stem.endswith("/index") else stem
 
 
 @dataclass

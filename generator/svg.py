@@ -1,0 +1,248 @@
+"""Pictures made at build time as inline SVG: they need no JavaScript and print as vectors.
+
+Every picture has a <title> and <desc>, writes stance and certainty as symbols and words (colour
+is only a third cue), and links each mark to its page. Content text is escaped for XML.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+import shutil
+import subprocess
+from collections.abc import Callable
+from itertools import count
+
+from generator.model import Briefing
+from generator.schema import CERTAINTY, Plan, Position, Sheet
+
+Href = Callable[[Sheet], str]
+
+STANCE_COLOURS = {
+    "supports": "#c8e6c9",
+    "conditional": "#bbdefb",
+    "seeks-changes": "#d1c4e9",
+    "sceptical": "#ffe0b2",
+    "opposes": "#ffcdd2",
+    "rejects": "#ef9a9a",
+    "undecided": "#eeeeee",
+    "unknown": "#f5f5f5",
+}
+_FONT = "DejaVu Sans, Verdana, sans-serif"
+_CHAR = 6.6  # average advance of the 11 px font, for layout without measuring text
+
+
+def _x(text: object) -> str:
+    """Escape text for XML content and attribute values."""
+    return html.escape(" ".join(str(text).split()), quote=True)
+
+
+def _clip(text: str, chars: int) -> str:
+    return text if len(text) <= chars else text[: chars - 1].rstrip() + "…"
+
+
+class _Ids:
+    """Element ids unique within a page, stable from build to build."""
+
+    def __init__(self, prefix: str):
+        self.prefix = prefix
+        self._n = count(1)
+
+    def __call__(self) -> str:
+        return f"{self.prefix}-{next(self._n)}"
+
+
+def _open(width: float, height: float, title: str, desc: str, ids: _Ids, css: str) -> str:
+    t, d = ids(), ids()
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="{css}" role="img" '
+        f'width="{width:.0f}" height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" '
+        f'aria-labelledby="{t} {d}" font-family="{_FONT}" font-size="11">'
+        f'<title id="{t}">{_x(title)}</title><desc id="{d}">{_x(desc)}</desc>'
+    )
+
+
+def weakest_certainty(position: Position) -> str:
+    order = list(CERTAINTY)
+    return max((f.certainty for f in position.facts), key=order.index)
+
+
+def matrix(briefing: Briefing, plan: Plan, href: Href, symbols: dict[str, str]) -> str:
+    """Actors (rows) x the plan and its terms (columns); each cell links to the position."""
+    targets: list[Sheet] = [plan, *briefing.terms_of(plan.id)]
+    cells: dict[tuple[str, str], Position] = {}
+    for target in targets:
+        for position in briefing.positions_on(target.id):
+            cells.setdefault((position.actor, target.id), position)
+    actors = sorted({a for a, _ in cells}, key=lambda a: briefing.name(a).casefold())
+    label_w = max([len(briefing.name(a)) for a in actors] + [10]) * _CHAR + 16
+    col_w, row_h, head_h = 96.0, 34.0, 150.0
+    width = label_w + col_w * len(targets) + 8 + head_h  # rotated headers lean right
+    height = head_h + row_h * max(len(actors), 1) + 8
+    ids = _Ids(f"matrix-{plan.id}")
+    described = [
+        f"{briefing.name(a)}: {p.stance} on {briefing.name(t)}"
+        for (a, t), p in sorted(cells.items())
+    ]
+    out = [
+        _open(width, height, f"Position matrix: {plan.title}",
+              "; ".join(described) or "No positions recorded.", ids, "briefing-matrix")
+    ]
+    for i, target in enumerate(targets):
+        x = label_w + col_w * i + col_w / 2
+        name = _clip(target.name_text, 34)
+        out.append(
+            f'<a href="{_x(href(target))}"><text x="{x:.1f}" y="{head_h - 6:.1f}" '
+            f'transform="rotate(-40 {x:.1f} {head_h - 6:.1f})" fill="#1a237e">'
+            f"{_x(name)}</text></a>"
+        )
+    for r, actor_id in enumerate(actors):
+        y = head_h + row_h * r
+        out.append(
+            f'<a href="{_x(href(briefing.get(actor_id)))}"><text x="4" y="{y + row_h / 2 + 4:.1f}" '
+            f'fill="#1a237e">{_x(briefing.name(actor_id))}</text></a>'
+        )
+        for i, target in enumerate(targets):
+            x = label_w + col_w * i
+            position = cells.get((actor_id, target.id))
+            if position is None:
+                out.append(
+                    f'<rect x="{x + 2:.1f}" y="{y + 2:.1f}" width="{col_w - 4:.1f}" '
+                    f'height="{row_h - 4:.1f}" fill="none" stroke="#e0e0e0"/>'
+                )
+                continue
+            certainty = weakest_certainty(position)
+            dashed = ' stroke-dasharray="4 2"' if certainty not in ("confirmed", "reported") else ""
+            mark = f" {symbols[certainty]}" if dashed else ""
+            label = f"{symbols[position.stance]} {position.stance}{mark}"
+            out.append(
+                f'<a href="{_x(href(position))}" class="matrix-cell">'
+                f"<title>{_x(briefing.name(actor_id))}: {_x(position.stance)} on "
+                f"{_x(target.name_text)} ({_x(certainty)})</title>"
+                f'<rect x="{x + 2:.1f}" y="{y + 2:.1f}" width="{col_w - 4:.1f}" '
+                f'height="{row_h - 4:.1f}" rx="3" fill="{STANCE_COLOURS[position.stance]}" '
+                f'stroke="#424242"{dashed}/>'
+                f'<text x="{x + col_w / 2:.1f}" y="{y + row_h / 2 + 4:.1f}" '
+                f'text-anchor="middle" fill="#000">{_x(label)}</text></a>'
+            )
+    out.append("</svg>")
+    return "".join(out)
+
+
+def timeline(briefing: Briefing, href: Href) -> str:
+    """Events on a date axis; a date known only to a month or year is drawn as its span."""
+    events = briefing.events
+    ids = _Ids("timeline")
+    if not events:
+        return _open(300, 40, "Timeline", "No events recorded.", ids, "briefing-timeline") + (
+            '<text x="4" y="24">No events recorded.</text></svg>'
+        )
+    start = min(e.date.span()[0] for e in events).replace(day=1)
+    end_last = max(e.date.span()[1] for e in events)
+    end = (end_last.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    days = max((end - start).days, 1)
+    axis_x, axis_w, row_h, top = 12.0, 560.0, 30.0, 30.0
+    label_x = axis_x + axis_w + 12
+    label_chars = max(len(f"{e.date.display()}: {e.title}") for e in events)
+    width = label_x + min(label_chars, 90) * _CHAR + 12
+    height = top + row_h * len(events) + 12
+
+    def x_of(day: dt.date) -> float:
+        return axis_x + axis_w * (day - start).days / days
+
+    described = [f"{e.date.display()}: {e.title}" for e in events]
+    out = [_open(width, height, "Timeline of events", "; ".join(described), ids,
+                 "briefing-timeline")]
+    month = start
+    while month <= end:
+        x = x_of(month)
+        out.append(f'<line x1="{x:.1f}" y1="{top - 8:.1f}" x2="{x:.1f}" y2="{height - 8:.1f}" '
+                   f'stroke="#e0e0e0"/>')
+        if month < end:
+            out.append(f'<text x="{x + 2:.1f}" y="{top - 12:.1f}" fill="#555">'
+                       f'{month.strftime("%b")} {month.year}</text>')
+        month = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    for r, event in enumerate(events):
+        y = top + row_h * r + row_h / 2
+        first, last = event.date.span()
+        x1, x2 = x_of(first), x_of(last + dt.timedelta(days=1))
+        if event.date.precision == "day":
+            cx = (x1 + x2) / 2
+            shape = (f'<path d="M{cx:.1f} {y - 7:.1f} L{cx + 7:.1f} {y:.1f} L{cx:.1f} '
+                     f'{y + 7:.1f} L{cx - 7:.1f} {y:.1f} Z" fill="#1a237e"/>')
+        else:
+            shape = (f'<rect x="{x1:.1f}" y="{y - 6:.1f}" width="{max(x2 - x1, 3):.1f}" '
+                     f'height="12" rx="4" fill="#9fa8da" stroke="#1a237e"/>')
+        text = _clip(f"{event.date.display()}: {event.title}", 90)
+        out.append(
+            f'<a href="{_x(href(event))}"><title>{_x(event.date.display())} '
+            f"({event.date.precision} precision): {_x(event.title)}</title>{shape}"
+            f'<text x="{label_x:.1f}" y="{y + 4:.1f}" fill="#1a237e">{_x(text)}</text></a>'
+        )
+    out.append("</svg>")
+    return "".join(out)
+
+
+def _dot_quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+def relations_graph(briefing: Briefing, href: Href) -> str:
+    """Actors, their relations, roles and drafting, laid out by Graphviz ``dot``."""
+    dot = shutil.which("dot")
+    if dot is None:
+        raise RuntimeError("Graphviz 'dot' is not installed (Debian package graphviz)")
+    lines = [
+        "digraph relations {",
+        'graph [rankdir=LR, bgcolor="transparent", fontname="DejaVu Sans", '
+        'pad="0.2", nodesep="0.25", ranksep="0.6"];',
+        'node [shape=box, style="rounded,filled", fillcolor="#e8eaf6", color="#1a237e", '
+        'fontname="DejaVu Sans", fontsize=10];',
+        'edge [fontname="DejaVu Sans", fontsize=8, color="#555555"];',
+    ]
+    edges: list[tuple[str, str, str]] = []
+    for actor in briefing.actors:
+        for role in actor.roles:
+            if role.of:
+                edges.append((actor.id, role.of, role.title.lower()))
+        for relation in actor.relations:
+            edges.append((actor.id, relation.to, relation.kind))
+    for plan in briefing.plans:
+        for actor_id in plan.drafted_by:
+            edges.append((actor_id, plan.id, "drafted"))
+    involved = sorted({i for a, b, _ in edges for i in (a, b)})
+    for sheet_id in involved:
+        sheet = briefing.get(sheet_id)
+        fill = ', fillcolor="#fff3e0", shape=note' if sheet.folder == "plans" else ""
+        lines.append(
+            f"{_dot_quote(sheet_id)} [label={_dot_quote(sheet.name_text)}, "
+            f"URL={_dot_quote(href(sheet))}, tooltip={_dot_quote(sheet.name_text)}{fill}];"
+        )
+    for a, b, label in sorted(set(edges)):
+        lines.append(f"{_dot_quote(a)} -> {_dot_quote(b)} [label={_dot_quote(label)}];")
+    lines.append("}")
+    result = subprocess.run(
+        [dot, "-Tsvg"], input="\n".join(lines), capture_output=True, text=True, check=False,
+        timeout=120,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"Graphviz failed: {result.stderr.strip()}")
+    return _inline(result.stdout, "Relationship graph",
+                   f"{len(involved)} actors and plans with {len(set(edges))} ties: "
+                   + "; ".join(f"{briefing.name(a)} {k} {briefing.name(b)}"
+                               for a, b, k in sorted(set(edges))))
+
+
+def _inline(svg: str, title: str, desc: str) -> str:
+    """Graphviz's document as an inline, accessible element."""
+    svg = svg[svg.index("<svg"):]
+    svg = re.sub(r"<!--.*?-->", "", svg, flags=re.S)
+    svg = re.sub(r"\s*\n\s*", " ", svg).strip()
+    head_end = svg.index(">") + 1
+    head = svg[:head_end].replace(
+        "<svg ", '<svg class="briefing-graph" role="img" aria-labelledby="graph-t graph-d" ', 1
+    )
+    body = svg[head_end:]
+    return (f'{head}<title id="graph-t">{_x(title)}</title><desc id="graph-d">{_x(desc)}</desc>'
+            f"{body}")
