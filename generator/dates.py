@@ -19,8 +19,9 @@ from pydantic_core import PydanticCustomError, core_schema
 
 QUALIFIERS = ("early", "mid", "late")
 PATTERN = r"^((early|mid|late) )?[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"
+# Exactly PATTERN (what the JSON Schema tells editors), with names: one space, ASCII digits.
 _RE = re.compile(
-    r"^(?:(?P<q>early|mid|late) +)?(?P<y>\d{4})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2}))?)?$"
+    r"^(?:(?P<q>early|mid|late) )?(?P<y>[0-9]{4})(?:-(?P<m>[0-9]{2})(?:-(?P<d>[0-9]{2}))?)?$"
 )
 _MONTH_NAMES = (
     "",
@@ -53,7 +54,7 @@ class PartialDate:
 
     @classmethod
     def parse(cls, text: str) -> PartialDate:
-        match = _RE.match(text.strip())
+        match = _RE.fullmatch(text)
         if not match:
             raise ValueError(
                 f"must be a date like 2025, 2025-11, 2025-11-27 or late 2025-10; got '{text}'"
@@ -62,6 +63,8 @@ class PartialDate:
         month = int(match["m"]) if match["m"] else None
         day = int(match["d"]) if match["d"] else None
         qualifier = match["q"]
+        if year == 0:  # datetime has no year 0: span() would fail on it later
+            raise ValueError(f"has no year 0000; got '{text}'")
         if month is not None and not 1 <= month <= 12:
             raise ValueError(f"has no month {month:02d}; got '{text}'")
         if day is not None:

@@ -12,6 +12,7 @@ libyaml is missing) and turned into data here, so that:
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,12 @@ MAX_DEPTH = 32
 #: Longest single text value accepted, in characters.
 MAX_TEXT_CHARS = 20_000
 
+#: libyaml's composer recurses in C and crashes the interpreter (not a RecursionError) at
+#: some 30,000 levels of nesting. Files that could nest deeper than this are measured first.
+_SAFE_NESTING = 2_000
+#: Block entries and explicit keys ("- ", "? ") each open a level without indenting a line.
+_INDICATOR = re.compile(r"(?<!\S)[-?](?!\S)")
+
 _YAML = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {_YAML + t for t in ("str", "int", "float", "bool", "timestamp")}
 _NULL_TAG = _YAML + "null"
@@ -48,6 +55,8 @@ class Marks:
 
     keys: dict[DataPath, Location] = field(default_factory=dict)
     values: dict[DataPath, Location] = field(default_factory=dict)
+    #: Values the loader replaced with nothing after reporting why (an alias, a tag, a limit).
+    dropped: set[DataPath] = field(default_factory=set)
 
     def of_key(self, path: DataPath) -> Location:
         """The key naming ``path`` (or, for a list item, the item); else the nearest parent."""
@@ -97,9 +106,17 @@ class _Walker:
             # Aliases make one node appear in many places; they are how alias bombs work.
             # The node carries its anchor's mark, so load_text finds where the aliases stand.
             self.aliased = True
+            self.marks.dropped.add(path)
             return None
         self._seen.add(id(node))
         self.marks.values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        before = len(self.problems)
+        value = self._node(node, path)
+        if value is None and len(self.problems) > before:
+            self.marks.dropped.add(path)
+        return value
+
+    def _node(self, node: yaml.Node, path: DataPath) -> Any:
         if len(path) > MAX_DEPTH:
             self.error(node, f"nesting is deeper than the limit of {MAX_DEPTH} levels", "limit")
             return None
@@ -196,6 +213,12 @@ def _position(data: bytes, offset: int) -> Location:
 def load_text(text: str, display: str) -> tuple[Any, Marks, list[Problem]]:
     """Parse one YAML document into data and marks; problems instead of exceptions."""
     try:
+        deep = _too_deep(text)
+        if deep is not None:
+            return None, Marks(), [
+                Problem(display, *deep, f"nesting is deeper than the limit of {MAX_DEPTH} levels",
+                        "limit")
+            ]
         node = yaml.compose(text, Loader=_Loader)  # noqa: S506 - safe loader, nodes only
     except yaml.composer.ComposerError as exc:
         if exc.problem and "single document" in (exc.context or "") + exc.problem:
@@ -236,13 +259,38 @@ def load_text(text: str, display: str) -> tuple[Any, Marks, list[Problem]]:
     return data, walker.marks, walker.problems
 
 
+def _too_deep(text: str) -> Location | None:
+    """Where nesting first passes MAX_DEPTH, found from the flat event stream; checked only
+    when a cheap upper bound on the nesting says the composer could crash."""
+    # Indentation alone cannot nest much: n levels take n*n/2 bytes, about 1,400 levels in a
+    # file under MAX_FILE_BYTES, which the composer survives.
+    bound = text.count("[") + text.count("{") + len(_INDICATOR.findall(text))
+    if bound <= _SAFE_NESTING:
+        return None
+    depth = 0
+    for event in yaml.parse(text, Loader=_Loader):  # noqa: S506 - events only
+        if isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH + 1:
+                mark = event.start_mark
+                return (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        elif isinstance(event, yaml.SequenceEndEvent | yaml.MappingEndEvent):
+            depth -= 1
+    return None
+
+
 def _alias_problems(text: str, display: str) -> list[Problem]:
     """One problem at each ``*name`` (only called when the composed tree shares a node)."""
-    return [
-        Problem(display, event.start_mark.line + 1, event.start_mark.column + 1,
-                "anchors and aliases (&name, *name) are not supported", "yaml-alias")
+    marks = [
+        event.start_mark
         for event in yaml.parse(text, Loader=_Loader)  # noqa: S506 - events only
         if isinstance(event, yaml.AliasEvent)
+    ]
+    return [
+        Problem(display, mark.line + 1, mark.column + 1,
+                "anchors and aliases (&name, *name) are not supported", "yaml-alias")
+        for mark in marks
+        if mark is not None
     ]
 
 

@@ -29,10 +29,16 @@ SHEET_SUFFIX = ".yml"
 
 @dataclass(frozen=True)
 class Located:
-    """A validated sheet with the file it came from and the marks of its keys."""
+    """A validated sheet with the file it came from, the marks of its keys, and every id it
+    refers to (worked out once, reused by every check and lookup)."""
 
     sheet: Sheet
     raw: RawSheet
+    refs: tuple[Reference, ...] = ()
+
+    @classmethod
+    def of(cls, raw: RawSheet, sheet: Sheet) -> Located:
+        return cls(sheet, raw, tuple(iter_references(sheet)))
 
 
 @dataclass
@@ -50,9 +56,12 @@ class CheckResult:
         return not self.errors
 
 
-def discover(content_dir: Path, display_root: Path) -> tuple[list[tuple[Path, str, str]], list[Problem]]:
+SheetFile = tuple[Path, str, str]  # path, path as shown to editors, kind folder
+
+
+def discover(content_dir: Path, display_root: Path) -> tuple[list[SheetFile], list[Problem]]:
     """Every fact-sheet file under ``content_dir`` as (path, display path, folder)."""
-    found: list[tuple[Path, str, str]] = []
+    found: list[SheetFile] = []
     problems: list[Problem] = []
     if not content_dir.is_dir():
         problems.append(
@@ -91,7 +100,8 @@ def discover(content_dir: Path, display_root: Path) -> tuple[list[tuple[Path, st
 
 def _display(path: Path, root: Path) -> str:
     try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
+        # Resolve the folder, not the file: a link is shown where it is, not where it points.
+        return (path.parent.resolve() / path.name).relative_to(root.resolve()).as_posix()
     except ValueError:
         return path.as_posix()
 
@@ -100,31 +110,56 @@ def check(content_dir: Path, display_root: Path | None = None) -> CheckResult:
     """Load and validate every sheet under ``content_dir``; never raises on bad content."""
     display_root = display_root or content_dir.parent
     files, problems = discover(content_dir, display_root)
-    raws: list[RawSheet] = []
+    located: list[Located] = []
     for path, display, folder in files:
-        raw, found = load_file(path, display, folder)
+        item, found = load_one(path, display, folder)
         problems.extend(found)
-        if raw is not None:
-            raws.append(raw)
-    # A sheet with errors still exists: references to it are not reported as missing too.
-    existing = {Path(path).stem: folder for path, _, folder in files}
-    sheets, found = validate_sheets(raws, existing)
+        if item is not None:
+            located.append(item)
+    sheets, found = link_sheets(located, existing_ids(files))
     problems.extend(found)
     return CheckResult(sheets, sorted(problems, key=sort_key), len(files))
+
+
+def existing_ids(files: list[SheetFile]) -> dict[str, str]:
+    """Id -> kind of every sheet file found, valid or not."""
+    return {Path(path).stem: folder for path, _, folder in files}
+
+
+def load_one(path: Path, display: str, folder: str) -> tuple[Located | None, list[Problem]]:
+    """Read and validate one file on its own (cross-sheet checks come in link_sheets)."""
+    raw, problems = load_file(path, display, folder)
+    if raw is None:
+        return None, problems
+    sheet, more = validate_one(raw)
+    return (Located.of(raw, sheet) if sheet is not None else None), [*problems, *more]
 
 
 def validate_sheets(
     raws: list[RawSheet], existing: dict[str, str] | None = None
 ) -> tuple[dict[str, Located], list[Problem]]:
-    """Validate sheets and their references; ``existing`` maps the id of every sheet file
-    found, valid or not, to its kind, so that a broken sheet is reported once, in its own file."""
+    """Validate sheets and their references (see link_sheets for ``existing``)."""
     problems: list[Problem] = []
-    sheets: dict[str, Located] = {}
+    located: list[Located] = []
     for raw in raws:
         sheet, found = validate_one(raw)
         problems.extend(found)
-        if sheet is None:
-            continue
+        if sheet is not None:
+            located.append(Located.of(raw, sheet))
+    sheets, found = link_sheets(located, existing)
+    return sheets, problems + found
+
+
+def link_sheets(
+    located: list[Located], existing: dict[str, str] | None = None
+) -> tuple[dict[str, Located], list[Problem]]:
+    """Checks across sheets: unique ids, references that resolve, sheets nothing uses.
+    ``existing`` maps the id of every sheet file found, valid or not, to its kind, so that a
+    broken sheet is reported once, in its own file, not again by every reference to it."""
+    problems: list[Problem] = []
+    sheets: dict[str, Located] = {}
+    for item in located:
+        sheet, raw = item.sheet, item.raw
         if sheet.id in sheets:
             other = sheets[sheet.id].raw
             line, column = raw.marks.of_value(("id",))
@@ -134,7 +169,7 @@ def validate_sheets(
                         "across all kinds", "duplicate-id")
             )
             continue
-        sheets[sheet.id] = Located(sheet, raw)
+        sheets[sheet.id] = item
     problems.extend(check_references(sheets, existing))
     problems.extend(check_usage(sheets))
     return sheets, problems
@@ -145,7 +180,12 @@ def validate_one(raw: RawSheet) -> tuple[Sheet | None, list[Problem]]:
     try:
         sheet = cls.model_validate(raw.data)
     except ValidationError as exc:
-        return None, [problem_from_pydantic(error, raw, cls) for error in exc.errors()]
+        return None, [
+            problem_from_pydantic(error, raw, cls)
+            for error in exc.errors()
+            # The loader already reported why a value it dropped is missing.
+            if not any(tuple(error["loc"])[: len(d)] == d for d in raw.marks.dropped)
+        ]
     if sheet.id != raw.stem:
         line, column = raw.marks.of_value(("id",))
         return None, [
@@ -252,7 +292,10 @@ def _ref_in(annotation: Any) -> Ref | None:
     return None
 
 
-def iter_references(node: Node, path: DataPath = ()) -> Iterator[tuple[DataPath, Ref, str]]:
+Reference = tuple[DataPath, Ref, str]
+
+
+def iter_references(node: Node, path: DataPath = ()) -> Iterator[Reference]:
     """Every id ``node`` refers to, with where it stands and which kinds it may name."""
     cls = type(node)
     for name in cls.model_fields:
@@ -275,7 +318,7 @@ def check_references(
     problems = []
     existing = existing or {}
     for located in sheets.values():
-        for where, ref, target in iter_references(located.sheet):
+        for where, ref, target in located.refs:
             found = sheets.get(target)
             if found is not None and found.sheet.folder in ref.kinds:
                 continue
@@ -304,11 +347,11 @@ def check_usage(sheets: dict[str, Located]) -> list[Problem]:
     cited: set[str] = set()
     positioned: set[str] = set()
     for located in sheets.values():
-        for where, ref, target in iter_references(located.sheet):
+        for _where, ref, target in located.refs:
             if ref.kinds == ("sources",):
                 cited.add(target)
         if located.sheet.folder == "positions":
-            positioned.add(getattr(located.sheet, "actor"))
+            positioned.add(located.sheet.actor)
     problems = []
     for located in sheets.values():
         sheet = located.sheet
@@ -317,7 +360,7 @@ def check_usage(sheets: dict[str, Located]) -> list[Problem]:
             problems.append(Problem(located.raw.path, line, column,
                                     f"source '{sheet.id}' is not cited by any fact",
                                     "unused-source", Severity.WARNING))
-        if sheet.folder == "actors" and not getattr(sheet, "facts") and sheet.id not in positioned:
+        if sheet.folder == "actors" and not sheet.facts and sheet.id not in positioned:
             problems.append(Problem(located.raw.path, line, column,
                                     f"actor '{sheet.id}' has no facts and no positions",
                                     "actor-without-facts", Severity.WARNING))
