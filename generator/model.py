@@ -96,6 +96,10 @@ class Briefing:
     def name(self, sheet_id: str) -> str:
         return self.sheets[sheet_id].name_text
 
+    def path_of(self, sheet_id: str) -> str:
+        """The content file a sheet comes from, e.g. content/actors/x.yml."""
+        return self.paths[sheet_id]
+
     # --- lookups ---------------------------------------------------------------------------
 
     @cached_property

@@ -1,22 +1,37 @@
-"""One call from content folder to rendered pages, shared by the CLI and the MkDocs plugin,
-so that ``briefing check`` and the real build can never disagree."""
+"""From content folder to rendered pages, shared by the CLI and the MkDocs plugin, so that
+``briefing check`` and the real build can never disagree.
+
+A ``Workspace`` does the work and remembers it: under ``mkdocs serve`` it lives between
+rebuilds and redoes only what changed (files re-read only when their size, time or bytes
+changed; pages re-rendered only when something they read changed). A one-off build is the
+same code with nothing remembered, so incremental and full builds cannot drift apart.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from generator.config import Project, load_project
 from generator.model import Briefing
-from generator.problems import ContentError, Problem
-from generator.render import RenderedPage, render_pages
-from generator.schema import KINDS
-from generator.validate import check
+from generator.problems import ContentError, Problem, sort_key
+from generator.render import RenderedPage, Renderer, page_plan
+from generator.schema import KINDS, Sheet
+from generator.tracking import Changes, Dependencies, TrackingBriefing
+from generator.validate import (
+    CheckResult,
+    Located,
+    discover,
+    existing_ids,
+    link_sheets,
+    load_one,
+)
 
 log = logging.getLogger(__name__)
 
@@ -34,19 +49,121 @@ class Prepared:
     files: int
 
 
+@dataclass
+class _FileState:
+    signature: tuple[int, int]  # (mtime_ns, size): unchanged means not re-read
+    digest: str  # hash of the bytes: unchanged means not re-parsed
+    located: Located | None
+    problems: list[Problem]
+
+
+@dataclass
+class _PageState:
+    page: RenderedPage
+    deps: Dependencies
+
+
+class Workspace:
+    """Builds of one project, remembering files and pages between them. One per process."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self._files: dict[str, _FileState] = {}
+        self._pages: dict[str, _PageState] = {}
+        self._sheets: dict[str, Sheet] = {}
+        self._setup = ""
+        self._renderer: Renderer | None = None
+        #: What the last build redid: files re-parsed, pages re-rendered.
+        self.stats: dict[str, int] = {}
+
+    def check(self) -> CheckResult:
+        """Validate the content, re-reading only files that changed since the last call."""
+        files, problems = discover(self.root / "content", self.root)
+        current: dict[str, _FileState] = {}
+        reparsed = 0
+        for path, display, folder in files:
+            state = self._files.get(display)
+            try:
+                stat = path.stat()
+                signature = (stat.st_mtime_ns, stat.st_size)
+            except OSError:
+                signature = (0, -1)
+            if state is None or state.signature != signature:
+                digest = _digest(path)
+                if state is None or state.digest != digest:
+                    reparsed += 1
+                    state = _FileState(signature, digest, *load_one(path, display, folder))
+                else:
+                    state.signature = signature
+            current[display] = state
+            problems.extend(state.problems)
+        self._files = current
+        self.stats["files_parsed"] = reparsed
+        located = [s.located for s in current.values() if s.located is not None]
+        sheets, found = link_sheets(located, existing_ids(files))
+        return CheckResult(sheets, sorted([*problems, *found], key=sort_key), len(files))
+
+    def build(self) -> Prepared:
+        """Validate and render. Raises ContentError (every problem) if the content has errors."""
+        project = load_project(self.root)
+        result = self.check()
+        if not result.ok:
+            raise ContentError(result.problems)
+        briefing = Briefing.from_check(result)
+        setup = _setup_digest(project)
+        if setup != self._setup or self._renderer is None:
+            self._pages.clear()  # settings or templates changed: any page may differ
+            self._renderer = Renderer(project.templates_dir, project.settings)
+            self._setup = setup
+        changes = Changes.between(self._sheets, briefing.sheets)
+        pages: dict[str, _PageState] = {}
+        rendered = 0
+        for path, sheet in page_plan(briefing):
+            state = self._pages.get(path)
+            if state is None or changes.affect(state.deps):
+                deps = Dependencies(ids={sheet.id} if sheet else set())
+                tracking = cast(Briefing, TrackingBriefing(briefing, deps))
+                state = _PageState(self._renderer.page(tracking, path, sheet), deps)
+                rendered += 1
+            pages[path] = state
+        self._pages = pages
+        self._sheets = briefing.sheets
+        self.stats["pages_rendered"] = rendered
+        warnings = [p for p in result.problems if not p.is_error]
+        return Prepared(project, briefing, [s.page for s in pages.values()], warnings,
+                        result.files)
+
+
+def _digest(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
+def _setup_digest(project: Project) -> str:
+    """Hash of what shapes pages besides content: the settings and the templates."""
+    digest = hashlib.sha256(project.settings.model_dump_json().encode())
+    templates = project.templates_dir
+    for path in sorted(templates.rglob("*")) if templates.is_dir() else []:
+        if path.is_file():
+            digest.update(path.relative_to(templates).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def load(root: Path) -> tuple[Project, Briefing, list[Problem], int]:
     """Validate the project's content. Raises ContentError (all problems) on any error."""
     project = load_project(root)
-    result = check(project.content_dir, root)
+    result = Workspace(root).check()
     if not result.ok:
         raise ContentError(result.problems)
     return project, Briefing.from_check(result), result.problems, result.files
 
 
 def prepare(root: Path) -> Prepared:
-    project, briefing, warnings, files = load(root)
-    pages = render_pages(briefing, project.templates_dir, project.settings)
-    return Prepared(project, briefing, pages, warnings, files)
+    """A full build: validate and render everything."""
+    return Workspace(root).build()
 
 
 def briefing_json(project: Project, briefing: Briefing) -> str:

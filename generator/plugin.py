@@ -15,7 +15,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from generator.pipeline import Prepared, briefing_json, prepare, source_date_epoch
+from generator.pipeline import Prepared, Workspace, briefing_json, source_date_epoch
 from generator.problems import ContentError, summary
 
 log = logging.getLogger("mkdocs.plugins.briefing")
@@ -31,6 +31,12 @@ class BriefingPlugin(BasePlugin[BriefingPluginConfig]):
         self.prepared: Prepared | None = None
         self._sources: dict[str, str] = {}
         self._jsonld: dict[str, str] = {}
+        self._workspace: Workspace | None = None
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        # Defining on_startup makes MkDocs keep this plugin between `mkdocs serve` rebuilds,
+        # and with it the workspace, which then redoes only what an edit changed.
+        self._workspace = None
 
     def _root(self, config: MkDocsConfig) -> Path:
         if self.config.root:
@@ -40,8 +46,10 @@ class BriefingPlugin(BasePlugin[BriefingPluginConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = self._root(config)
         os.environ.setdefault("SOURCE_DATE_EPOCH", source_date_epoch(root))
+        if self._workspace is None or self._workspace.root != root:
+            self._workspace = Workspace(root)
         try:
-            self.prepared = prepare(root)
+            self.prepared = self._workspace.build()
         except ContentError as exc:
             lines = [p.format() for p in exc.problems]
             raise PluginError(
@@ -78,7 +86,8 @@ class BriefingPlugin(BasePlugin[BriefingPluginConfig]):
         source = self._sources.get(page.file.src_uri)
         settings = self.prepared.project.settings if self.prepared else None
         if source and settings and settings.repo_url:
-            page.edit_url = f"{settings.repo_url.rstrip('/')}/{settings.edit_uri.strip('/')}/{source}"
+            base = f"{settings.repo_url.rstrip('/')}/{settings.edit_uri.strip('/')}"
+            page.edit_url = f"{base}/{source}"
         elif page.file.generated_by:
             page.edit_url = None  # generated pages have no file under docs/ to edit
         return context

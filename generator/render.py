@@ -12,7 +12,7 @@ import json
 import logging
 import posixpath
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,7 @@ from markupsafe import Markup
 from generator import svg
 from generator.config import Settings
 from generator.dates import PartialDate
-from generator.model import Briefing, Citation
+from generator.model import Briefing
 from generator.schema import (
     CERTAINTY,
     STANCE,
@@ -34,7 +34,6 @@ from generator.schema import (
     Fact,
     Place,
     Plan,
-    Position,
     Sheet,
     Source,
     Term,
@@ -144,15 +143,17 @@ class PageContext:
         self._cited: dict[str, None] = {}
 
     def url(self, target: str | Sheet) -> Markup:
-        """Relative link from this page to a sheet's page (by id) or to a docs path."""
-        if isinstance(target, Sheet):
-            target_path = page_path(target)
-        elif target in self.briefing.sheets:
-            target_path = page_path(self.briefing.sheets[target])
-        else:
+        """Relative link from this page to a sheet's page (a sheet or its id) or to a docs
+        page (a path ending in .md)."""
+        if isinstance(target, str) and target.endswith(".md"):
             target_path = target
+        else:
+            target_path = page_path(self._sheet(target))
         here = posixpath.dirname(self.path)
         return Markup(posixpath.relpath(target_path, here or "."))
+
+    def _sheet(self, target: str | Sheet) -> Sheet:
+        return target if isinstance(target, Sheet) else self.briefing.get(target)
 
     def href(self, target: Sheet) -> str:
         """The address of a sheet's page from this page's address, for links in raw HTML
@@ -174,7 +175,7 @@ class PageContext:
         return Markup(f'<figure class="briefing-figure briefing-{name}">{drawing}</figure>')
 
     def link(self, target: str | Sheet, text: Any = None) -> Markup:
-        sheet = target if isinstance(target, Sheet) else self.briefing.sheets[target]
+        sheet = self._sheet(target)
         label = md_text(text if text is not None else sheet.name_text)
         return Markup(f"[{label}]({self.url(sheet)})")
 
@@ -186,7 +187,7 @@ class PageContext:
 
     @property
     def cited(self) -> list[Source]:
-        return [self.briefing.sheets[i] for i in self._cited]  # type: ignore[misc]
+        return [self.briefing.get(i) for i in self._cited]  # type: ignore[misc]
 
 
 def _directory_url(path: str) -> str:
@@ -233,24 +234,31 @@ class Renderer:
         )
         return text
 
-    def pages(self, briefing: Briefing) -> Iterator[RenderedPage]:
-        """Every page: one per sheet, then the composed ones."""
-        for sheet in briefing.sheets.values():
-            path = page_path(sheet)
+    def page(self, briefing: Briefing, path: str, sheet: Sheet | None = None) -> RenderedPage:
+        """One page: a sheet's own page, or the composed page at ``path``."""
+        if sheet is not None:
             markdown = self.render(f"{sheet.label}.md.j2", path, briefing, sheet=sheet)
-            yield RenderedPage(
+            return RenderedPage(
                 path,
                 markdown,
                 sheet.name_text,
-                source=briefing.paths.get(sheet.id),
+                source=briefing.path_of(sheet.id),
                 jsonld=jsonld_for(sheet, briefing),
             )
-        for path, (template, title) in COMPOSED.items():
-            yield RenderedPage(path, self.render(template, path, briefing, title=title), title)
+        template, title = COMPOSED[path]
+        return RenderedPage(path, self.render(template, path, briefing, title=title), title)
+
+
+def page_plan(briefing: Briefing) -> list[tuple[str, Sheet | None]]:
+    """Every page to render, as (path, sheet): one per sheet, then the composed ones."""
+    plan: list[tuple[str, Sheet | None]] = [(page_path(s), s) for s in briefing.sheets.values()]
+    plan.extend((path, None) for path in COMPOSED)
+    return plan
 
 
 def render_pages(briefing: Briefing, templates_dir: Path, settings: Settings) -> list[RenderedPage]:
-    return list(Renderer(templates_dir, settings).pages(briefing))
+    renderer = Renderer(templates_dir, settings)
+    return [renderer.page(briefing, path, sheet) for path, sheet in page_plan(briefing)]
 
 
 def _join(items: Iterable[Any], separator: str = ", ") -> Markup:
