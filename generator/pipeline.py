@@ -14,6 +14,7 @@ import json
 import logging
 import os
 import subprocess
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -73,6 +74,7 @@ class Workspace:
         self._sheets: dict[str, Sheet] = {}
         self._setup = ""
         self._renderer: Renderer | None = None
+        self._checked_ns = 0  # when the last check started (file-system clock)
         #: What the last build redid: files re-parsed, pages re-rendered.
         self.stats: dict[str, int] = {}
 
@@ -81,6 +83,10 @@ class Workspace:
         files, problems = discover(self.root / "content", self.root)
         current: dict[str, _FileState] = {}
         reparsed = 0
+        # As git does for "racy" files: a file modified within two seconds of the last check
+        # may have changed again since without its time or size moving, so it is hashed.
+        racy_after = self._checked_ns - 2_000_000_000
+        self._checked_ns = time.time_ns()
         for path, display, folder in files:
             state = self._files.get(display)
             try:
@@ -88,7 +94,7 @@ class Workspace:
                 signature = (stat.st_mtime_ns, stat.st_size)
             except OSError:
                 signature = (0, -1)
-            if state is None or state.signature != signature:
+            if state is None or state.signature != signature or signature[0] >= racy_after:
                 digest = _digest(path)
                 if state is None or state.digest != digest:
                     reparsed += 1

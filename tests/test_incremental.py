@@ -1,0 +1,140 @@
+"""Incremental rebuilds give exactly the pages of a full build, after any sequence of edits."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from generator.pipeline import Prepared, Workspace, prepare
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    root = tmp_path / "project"
+    root.mkdir()
+    for name in ("content", "briefings"):
+        shutil.copytree(REPO / name, root / name)
+    shutil.copy(REPO / "briefing.yml", root / "briefing.yml")
+    return root
+
+
+def pages_of(prepared: Prepared) -> dict[str, tuple[str, str, str | None, str | None]]:
+    return {p.path: (p.markdown, p.title, p.source, p.jsonld) for p in prepared.pages}
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def rename_everywhere(root: Path, old_id: str, new_id: str, folder: str) -> None:
+    (root / "content" / folder / f"{old_id}.yml").rename(
+        root / "content" / folder / f"{new_id}.yml"
+    )
+    for sheet in (root / "content").rglob("*.yml"):
+        text = sheet.read_text(encoding="utf-8")
+        if old_id in text:
+            sheet.write_text(text.replace(old_id, new_id), encoding="utf-8")
+
+
+NEW_POSITION = """# yaml-language-server: $schema=../../schemas/positions.schema.json
+id: us-lawmakers-on-crimea-recognised-as-russian
+actor: us-lawmakers
+on: crimea-recognised-as-russian
+stance: unknown
+facts:
+  - text: A test position added by an edit.
+    sources: [miami-peace-plan-report-2025-11]
+    certainty: possible
+"""
+
+Edit = Callable[[Path], None]
+
+EDITS: list[tuple[str, Edit]] = [
+    ("rename an actor", lambda root: edit(
+        root / "content/actors/anna-luna.yml", "name: Anna Luna", "name: Anna P. Luna")),
+    ("add a position", lambda root: (
+        root / "content/positions/us-lawmakers-on-crimea-recognised-as-russian.yml"
+    ).write_text(NEW_POSITION, encoding="utf-8")),
+    ("change a stance", lambda root: edit(
+        root / "content/positions/us-lawmakers-on-us-russia-28-point-plan.yml",
+        "stance: sceptical", "stance: opposes")),
+    ("make a fact an open question", lambda root: edit(
+        root / "content/actors/keith-kellogg.yml", "certainty: reported", "certainty: disputed")),
+    ("rename a sheet and its references", lambda root: rename_everywhere(
+        root, "dmitriev-luna-faena-meeting", "dmitriev-meets-luna", "events")),
+    ("delete a position", lambda root: (
+        root / "content/positions/us-lawmakers-on-crimea-recognised-as-russian.yml").unlink()),
+    ("move an event's date", lambda root: edit(
+        root / "content/events/thanksgiving-deadline-2025-11-27.yml",
+        "date: 2025-11-27", "date: late 2025-11")),
+    ("change a template", lambda root: edit(
+        root / "briefings/place.md.j2", "## Facts", "## Facts about the place")),
+]
+
+
+def test_incremental_equals_full_after_each_edit(project: Path) -> None:
+    workspace = Workspace(project)
+    first = workspace.build()
+    total = len(first.pages)
+    assert workspace.stats == {"files_parsed": 39, "pages_rendered": total}
+    assert pages_of(first) == pages_of(prepare(project))
+    for name, change in EDITS:
+        change(project)
+        incremental = workspace.build()
+        assert pages_of(incremental) == pages_of(prepare(project)), name
+        if name != "change a template":
+            assert workspace.stats["pages_rendered"] < len(incremental.pages), name
+
+
+def test_one_edit_rereads_one_file_and_rerenders_few_pages(project: Path) -> None:
+    workspace = Workspace(project)
+    workspace.build()
+    edit(project / "content/places/miami.yml", "name: Miami", "name: Miami, Florida")
+    workspace.build()
+    assert workspace.stats["files_parsed"] == 1
+    # Miami's page and the pages that name it (its events, their participants, the places
+    # index, the timeline...), never the whole site.
+    assert 1 < workspace.stats["pages_rendered"] < 48 / 2
+
+
+def test_unchanged_content_renders_nothing(project: Path) -> None:
+    workspace = Workspace(project)
+    workspace.build()
+    workspace._checked_ns -= 10_000_000_000  # pretend the last check was long ago
+    workspace.build()
+    assert workspace.stats == {"files_parsed": 0, "pages_rendered": 0}
+
+
+def test_same_size_edit_within_the_clock_tick_is_seen(project: Path) -> None:
+    path = project / "content/places/miami.yml"
+    path.touch()  # written just now, as an editor's save is
+    workspace = Workspace(project)
+    workspace.build()
+    stat = path.stat()
+    edit(path, "name: Miami", "name: Miama")  # the same size,
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # within the same clock tick
+    rebuilt = workspace.build()
+    assert any("Miama" in p.markdown for p in rebuilt.pages)
+
+
+def test_content_error_then_fix(project: Path) -> None:
+    from generator.problems import ContentError
+
+    workspace = Workspace(project)
+    workspace.build()
+    path = project / "content/places/miami.yml"
+    good = path.read_text(encoding="utf-8")
+    path.write_text(good.replace("kind: city", "kind: town"), encoding="utf-8")
+    with pytest.raises(ContentError) as caught:
+        workspace.build()
+    assert [p.rule for p in caught.value.problems if p.is_error] == ["vocabulary"]
+    path.write_text(good, encoding="utf-8")
+    assert pages_of(workspace.build()) == pages_of(prepare(project))
