@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import os
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -174,3 +175,11 @@ def type_name(value: Any) -> str:
     if isinstance(value, str):
         return f"'{value}'"
     return repr(value)
+
+
+def today() -> dt.date:
+    """The day a build is for: SOURCE_DATE_EPOCH's (reproducible builds), else today."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
+    return dt.date.today()

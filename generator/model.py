@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property
 from typing import TypeVar
 
@@ -180,6 +181,19 @@ class Briefing:
         """The newest publication date among the sources: what the briefing is current to."""
         dates = [s.published for s in self.sources if s.published]
         return max(dates, key=lambda d: d.sort_key()) if dates else None
+
+    def review_queue(self, today: date, max_age_days: int) -> list[tuple[Sheet, int | None]]:
+        """Sheets due for review, with days since their review (None: never reviewed);
+        never-reviewed sheets first, then the longest unreviewed."""
+        due: list[tuple[Sheet, int | None]] = []
+        for sheet in self.sheets.values():
+            if sheet.reviewed is None:
+                due.append((sheet, None))
+            else:
+                age = (today - sheet.reviewed.span()[0]).days
+                if age > max_age_days:
+                    due.append((sheet, age))
+        return sorted(due, key=lambda item: (item[1] is not None, -(item[1] or 0), item[0].id))
 
     def sides(self) -> list[tuple[str, list[Actor]]]:
         """Actors grouped by side, sides in alphabetical order, 'Other' (unset) last."""

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from generator.config import Project, load_project
+from generator.config import Project, Settings, load_project
+from generator.dates import today
 from generator.model import Briefing
 from generator.problems import ContentError, Problem, sort_key
 from generator.render import RenderedPage, Renderer, page_plan
@@ -28,6 +29,7 @@ from generator.tracking import Changes, Dependencies, TrackingBriefing
 from generator.validate import (
     CheckResult,
     Located,
+    check_freshness,
     discover,
     existing_ids,
     link_sheets,
@@ -78,8 +80,9 @@ class Workspace:
         #: What the last build redid: files re-parsed, pages re-rendered.
         self.stats: dict[str, int] = {}
 
-    def check(self) -> CheckResult:
-        """Validate the content, re-reading only files that changed since the last call."""
+    def check(self, settings: Settings | None = None) -> CheckResult:
+        """Validate the content, re-reading only files that changed since the last call.
+        With ``settings``, sheets overdue for review are warned about too."""
         files, problems = discover(self.root / "content", self.root)
         current: dict[str, _FileState] = {}
         reparsed = 0
@@ -107,12 +110,14 @@ class Workspace:
         self.stats["files_parsed"] = reparsed
         located = [s.located for s in current.values() if s.located is not None]
         sheets, found = link_sheets(located, existing_ids(files))
+        if settings is not None:
+            found += check_freshness(sheets, settings.review_after_days, today())
         return CheckResult(sheets, sorted([*problems, *found], key=sort_key), len(files))
 
     def build(self) -> Prepared:
         """Validate and render. Raises ContentError (every problem) if the content has errors."""
         project = load_project(self.root)
-        result = self.check()
+        result = self.check(project.settings)
         if not result.ok:
             raise ContentError(result.problems)
         briefing = Briefing.from_check(result)
@@ -161,7 +166,7 @@ def _setup_digest(project: Project) -> str:
 def load(root: Path) -> tuple[Project, Briefing, list[Problem], int]:
     """Validate the project's content. Raises ContentError (all problems) on any error."""
     project = load_project(root)
-    result = Workspace(root).check()
+    result = Workspace(root).check(project.settings)
     if not result.ok:
         raise ContentError(result.problems)
     return project, Briefing.from_check(result), result.problems, result.files

@@ -23,7 +23,7 @@ from markupsafe import Markup
 
 from generator import svg
 from generator.config import Settings
-from generator.dates import PartialDate
+from generator.dates import PartialDate, today
 from generator.model import Briefing
 from generator.schema import (
     CERTAINTY,
@@ -127,6 +127,7 @@ COMPOSED = {
     "places/index.md": ("places-index.md.j2", "Places"),
     "open-questions.md": ("open-questions.md.j2", "Open questions"),
     "sources/index.md": ("sources-index.md.j2", "Sources"),
+    "review.md": ("review.md.j2", "Needs review"),
 }
 
 
@@ -225,6 +226,7 @@ class Renderer:
             TERM_CATEGORY=TERM_CATEGORY,
             SYMBOLS=SYMBOLS,
             settings=self.settings,
+            today=today(),
         )
 
     def render(self, template: str, path: str, briefing: Briefing, **context: Any) -> str:

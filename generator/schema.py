@@ -150,6 +150,17 @@ def _check_text(value: Any) -> Any:
     return value
 
 
+def _check_day(value: PartialDate) -> PartialDate:
+    if value.precision != "day":
+        raise PydanticCustomError(
+            "date", "must be a day, like 2025-11-27; got '{got}'", {"got": str(value)}
+        )
+    return value
+
+
+Day = Annotated[PartialDate, AfterValidator(_check_day)]
+
+
 def _check_url(value: str) -> str:
     if not re.match(r"^https?://[^\s/$.?#][^\s]*$", value, re.IGNORECASE):
         raise PydanticCustomError(
@@ -231,8 +242,9 @@ class Sheet(Node):
     label: ClassVar[str] = ""
 
     id: Slug = Field(description="Lower-case slug, equal to the file name without .yml.")
-    reviewed: PartialDate | None = Field(
-        default=None, description="When an editor last checked this sheet against its sources."
+    reviewed: Day | None = Field(
+        default=None,
+        description="The day an editor last checked this sheet against its sources.",
     )
 
     @property

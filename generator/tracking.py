@@ -32,7 +32,7 @@ class TrackingBriefing:
         "places_linked_to", "relations_to", "members", "citing",
     })
     _LISTS = frozenset({"sources", "actors", "plans", "terms", "positions", "events", "places"})
-    _WHOLE = frozenset({"citations", "sheets", "paths"})
+    _WHOLE = frozenset({"citations", "sheets", "paths", "review_queue"})
 
     def __init__(self, briefing: Briefing, deps: Dependencies):
         self._briefing = briefing

@@ -6,6 +6,7 @@ and column. Only content that passes produces a ``Briefing``.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import typing
 from collections.abc import Iterator
@@ -364,4 +365,24 @@ def check_usage(sheets: dict[str, Located]) -> list[Problem]:
             problems.append(Problem(located.raw.path, line, column,
                                     f"actor '{sheet.id}' has no facts and no positions",
                                     "actor-without-facts", Severity.WARNING))
+    return problems
+
+
+def check_freshness(
+    sheets: dict[str, Located], max_age_days: int, today: dt.date
+) -> list[Problem]:
+    """Warnings for sheets last reviewed more than ``max_age_days`` before ``today``."""
+    problems = []
+    for located in sheets.values():
+        reviewed = located.sheet.reviewed
+        if reviewed is None:
+            continue
+        age = (today - reviewed.span()[0]).days
+        if age > max_age_days:
+            line, column = located.raw.marks.of_key(("reviewed",))
+            problems.append(Problem(
+                located.raw.path, line, column,
+                f"last reviewed {reviewed} ({age} days ago); sheets are due for review after "
+                f"{max_age_days} days (review_after_days in briefing.yml)",
+                "stale-review", Severity.WARNING))
     return problems
