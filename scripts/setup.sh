@@ -16,6 +16,7 @@ if [ "$extra" = test ]; then
   command -v chromium >/dev/null || apt_packages+=(chromium)
   command -v pdftotext >/dev/null || apt_packages+=(poppler-utils)
   command -v git >/dev/null || apt_packages+=(git)
+  command -v npm >/dev/null || apt_packages+=(npm)
 fi
 if [ ${#apt_packages[@]} -gt 0 ]; then
   sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
@@ -31,4 +32,8 @@ if [ "$extra" = test ]; then
   .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
 else
   .venv/bin/python -m pip install -q --disable-pip-version-check -e .
+fi
+# axe-core for the accessibility checks in tests/browser (injected into pages; not a runtime need).
+if [ "$extra" = test ] && [ ! -f .cache/node/node_modules/axe-core/axe.min.js ]; then
+  npm install --no-audit --no-fund --silent --prefix .cache/node axe-core@4 >/dev/null
 fi
