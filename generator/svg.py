@@ -144,11 +144,10 @@ def timeline(briefing: Briefing, href: Href) -> str:
     end_last = max(e.date.span()[1] for e in events)
     end = (end_last.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
     days = max((end - start).days, 1)
-    axis_x, axis_w, row_h, top = 12.0, 560.0, 30.0, 30.0
-    label_x = axis_x + axis_w + 12
-    label_chars = max(len(f"{e.date.display()}: {e.title}") for e in events)
-    width = label_x + min(label_chars, 90) * _CHAR + 12
-    height = top + row_h * len(events) + 12
+    # Labels sit above their bars so the picture fits a page column (about 680 px).
+    axis_x, axis_w, row_h, top = 8.0, 640.0, 40.0, 30.0
+    width = axis_x * 2 + axis_w
+    height = top + row_h * len(events) + 8
 
     def x_of(day: dt.date) -> float:
         return axis_x + axis_w * (day - start).days / days
@@ -159,28 +158,29 @@ def timeline(briefing: Briefing, href: Href) -> str:
     month = start
     while month <= end:
         x = x_of(month)
-        out.append(f'<line x1="{x:.1f}" y1="{top - 8:.1f}" x2="{x:.1f}" y2="{height - 8:.1f}" '
+        out.append(f'<line x1="{x:.1f}" y1="{top - 8:.1f}" x2="{x:.1f}" y2="{height - 4:.1f}" '
                    f'stroke="#e0e0e0"/>')
         if month < end:
             out.append(f'<text x="{x + 2:.1f}" y="{top - 12:.1f}" fill="#555">'
                        f'{month.strftime("%b")} {month.year}</text>')
         month = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
     for r, event in enumerate(events):
-        y = top + row_h * r + row_h / 2
+        label_y = top + row_h * r + 12
+        y = label_y + 14
         first, last = event.date.span()
         x1, x2 = x_of(first), x_of(last + dt.timedelta(days=1))
         if event.date.precision == "day":
             cx = (x1 + x2) / 2
-            shape = (f'<path d="M{cx:.1f} {y - 7:.1f} L{cx + 7:.1f} {y:.1f} L{cx:.1f} '
-                     f'{y + 7:.1f} L{cx - 7:.1f} {y:.1f} Z" fill="#1a237e"/>')
+            shape = (f'<path d="M{cx:.1f} {y - 6:.1f} L{cx + 6:.1f} {y:.1f} L{cx:.1f} '
+                     f'{y + 6:.1f} L{cx - 6:.1f} {y:.1f} Z" fill="#1a237e"/>')
         else:
-            shape = (f'<rect x="{x1:.1f}" y="{y - 6:.1f}" width="{max(x2 - x1, 3):.1f}" '
-                     f'height="12" rx="4" fill="#9fa8da" stroke="#1a237e"/>')
-        text = _clip(f"{event.date.display()}: {event.title}", 90)
+            shape = (f'<rect x="{x1:.1f}" y="{y - 5:.1f}" width="{max(x2 - x1, 3):.1f}" '
+                     f'height="10" rx="4" fill="#9fa8da" stroke="#1a237e"/>')
+        text = _clip(f"{event.date.display()}: {event.title}", int(axis_w / _CHAR))
         out.append(
             f'<a href="{_x(href(event))}"><title>{_x(event.date.display())} '
             f"({event.date.precision} precision): {_x(event.title)}</title>{shape}"
-            f'<text x="{label_x:.1f}" y="{y + 4:.1f}" fill="#1a237e">{_x(text)}</text></a>'
+            f'<text x="{axis_x:.1f}" y="{label_y:.1f}" fill="#1a237e">{_x(text)}</text></a>'
         )
     out.append("</svg>")
     return "".join(out)
