@@ -14,9 +14,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from generator import __version__, jsonschema, pdf, pipeline, write
+from generator import __version__, diff, jsonschema, pdf, pipeline, scaffold, write
+from generator.config import CONFIG_FILE, load_project
 from generator.problems import ContentError, Problem, summary
-from generator.validate import check
+from generator.render import TemplateProblem
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +38,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     content = root / "content"
     if not content.is_dir():
         raise UsageError(f"no content folder at {content}")
-    result = check(content, root)
+    # Settings (for review freshness) are optional: a content tree can be checked alone.
+    settings = load_project(root).settings if (root / CONFIG_FILE).is_file() else None
+    result = pipeline.Workspace(root).check(settings)
     _print_problems(result.problems, args.format)
     print(summary(result.problems, result.files))
     if result.errors or (args.strict and result.problems):
@@ -82,7 +85,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         write.publish(staged, site_dir)
     except plugin.BuildFailed as exc:
         shutil.rmtree(staged, ignore_errors=True)
-        print(f"briefing: build failed; {site_dir.name}/ was left as it was\n{exc}", file=sys.stderr)
+        print(f"briefing: build failed; {site_dir.name}/ was left as it was\n{exc}",
+              file=sys.stderr)
         return EXIT_PROBLEMS
     except BaseException:
         shutil.rmtree(staged, ignore_errors=True)
@@ -98,6 +102,32 @@ def cmd_pdf(args: argparse.Namespace) -> int:
     prepared = _prepare(args)
     pages = pdf.write_pdf(prepared, output, paper=args.paper)
     print(f"wrote {output} ({pages} pages)")
+    return EXIT_OK
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    if args.head is None and not (args.root / "content").is_dir():
+        raise UsageError(f"no content folder at {args.root / 'content'}")
+    try:
+        result = diff.semantic_diff(args.root, args.base, args.head)
+    except diff.GitError as exc:
+        raise UsageError(str(exc)) from None
+    sys.stdout.write(result.to_json() if args.format == "json" else result.to_markdown())
+    # Content with errors at BASE is reported, not failed: a change that repairs it must pass.
+    return EXIT_OK if result.head.valid else EXIT_PROBLEMS
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    try:
+        created = scaffold.new_sheet(args.root, args.kind, args.id)
+    except scaffold.ScaffoldUsageError as exc:
+        raise UsageError(str(exc)) from None
+    except scaffold.ScaffoldRefused as exc:
+        print(f"briefing: {exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    print(f"wrote {created.display}")
+    for note in created.notes:
+        print(f"next: {note}")
     return EXIT_OK
 
 
@@ -164,6 +194,36 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--paper", choices=pdf.PAPERS, default="a4", help="paper size (a4)")
     p.set_defaults(func=cmd_pdf)
+
+    p = sub.add_parser(
+        "diff",
+        help="what changed in the content between two git revisions, in editors' words",
+        description="Compare the validated content at git revision BASE with HEAD (default: "
+        "the working tree): sheets added, removed, renamed; facts added, removed, reworded; "
+        "changed fields such as stance or certainty. Prints Markdown for a pull-request "
+        "comment, or JSON. Exit 1 if the content at HEAD has errors (errors at BASE are "
+        "reported in the output), 2 if BASE or HEAD is not a revision or there is no git "
+        "repository.",
+    )
+    p.add_argument("base", metavar="BASE", help="git revision to compare from, e.g. main")
+    p.add_argument("head", metavar="HEAD", nargs="?", default=None,
+                   help="git revision to compare to (default: the working tree)")
+    p.add_argument("--format", choices=("markdown", "json"), default="markdown",
+                   help="markdown (default) or json")
+    p.set_defaults(func=cmd_diff)
+
+    p = sub.add_parser(
+        "new",
+        help="write a new, commented fact sheet content/<kind>/<id>.yml",
+        description="Write content/<kind>/<id>.yml from the content model: the schema line, "
+        "every field with its description, placeholders that validate (replace each TODO), "
+        "optional fields commented out. Never overwrites a file (exit 1); an unknown kind or "
+        "an id that is not a slug is a usage error (exit 2).",
+    )
+    p.add_argument("kind", help="sources, actors, plans, terms, positions, events or places "
+                   "(singular works too: actor)")
+    p.add_argument("id", help="lower-case slug, e.g. andriy-yermak; becomes the file name")
+    p.set_defaults(func=cmd_new)
     return parser
 
 
@@ -180,4 +240,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ContentError as exc:
         _print_problems(exc.problems, getattr(args, "format", "text"))
         print(summary(exc.problems, 0))
+        return EXIT_PROBLEMS
+    except TemplateProblem as exc:
+        print(f"briefing: template error: {exc}", file=sys.stderr)
         return EXIT_PROBLEMS

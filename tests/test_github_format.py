@@ -1,0 +1,77 @@
+"""`briefing check --format github`: one GitHub Actions workflow command per problem,
+``::error file=<path>,line=<n>,col=<n>,title=<rule>::<message>``, escaped as the Actions
+toolkit escapes them, so the annotation lands on the line the editor has to change."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from generator.cli import EXIT_OK, EXIT_PROBLEMS, main
+from generator.problems import Problem, Severity
+
+BAD_CERTAINTY = """\
+# yaml-language-server: $schema=../../schemas/actors.schema.json
+id: bob-broker
+name: Bob Broker
+kind: person
+facts:
+  - text: Passed the draft to Southland.
+    sources: [second-report]
+    certainty: likely
+"""
+
+
+def test_error_with_a_location() -> None:
+    problem = Problem("content/actors/x.yml", 14, 5, "'certainty' must be one of a, b",
+                      "vocabulary")
+    assert problem.format_github() == (
+        "::error file=content/actors/x.yml,line=14,col=5,title=vocabulary::"
+        "'certainty' must be one of a, b"
+    )
+
+
+def test_warning_and_whole_file_problems() -> None:
+    warning = Problem("content/sources/s.yml", 2, 5, "source 's' is not cited by any fact",
+                      "unused-source", Severity.WARNING)
+    assert warning.format_github().startswith("::warning file=content/sources/s.yml,line=2,col=5,")
+    whole = Problem("content/places/x.yaml", 0, 0, "fact sheets end in .yml", "file-name")
+    assert whole.format_github() == (
+        "::error file=content/places/x.yaml,title=file-name::fact sheets end in .yml"
+    )
+
+
+def test_escaping() -> None:
+    """Data escapes %, CR and LF; properties also ':' and ','. A message cannot end the
+    command early or start a second one."""
+    problem = Problem("content/a,b:c.yml", 1, 1, "100% sure\n::error::forged\r", "type")
+    line = problem.format_github()
+    assert line == ("::error file=content/a%2Cb%3Ac.yml,line=1,col=1,title=type::"
+                    "100%25 sure%0A::error::forged%0D")
+    assert "\n" not in line and "\r" not in line
+
+
+def test_check_prints_annotations(make_project: Callable[..., Path],
+                                  capsys: pytest.CaptureFixture[str]) -> None:
+    root = make_project({"content/actors/bob-broker.yml": BAD_CERTAINTY,
+                         "content/places/x.yaml": "id: x\n"})
+    code = main(["--root", str(root), "check", "--format", "github"])
+    lines = capsys.readouterr().out.splitlines()
+    assert code == EXIT_PROBLEMS
+    assert lines[:-1] == [
+        "::error file=content/actors/bob-broker.yml,line=8,col=5,title=vocabulary::'certainty' "
+        "must be one of confirmed, reported, possible, disputed, denied; got 'likely'",
+        "::error file=content/places/x.yaml,title=file-name::fact sheets end in .yml; "
+        "rename to x.yml",
+    ]
+    assert lines[-1].endswith(" files checked: 2 errors")
+
+
+def test_clean_content_prints_no_annotations(project: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["--root", str(project), "check", "--format", "github"])
+    assert code == EXIT_OK
+    (line,) = capsys.readouterr().out.splitlines()
+    assert line.endswith(" files checked: no problems")
