@@ -93,6 +93,14 @@ class History(list[Change]):
         self.shallow = shallow
 
 
+def head_commit(root: Path) -> str:
+    """The commit HEAD names, or "" where there is no git history."""
+    try:
+        return Repository(root).resolve("HEAD")
+    except GitError:
+        return ""
+
+
 def content_history(root: Path, limit: int | None = None) -> History:
     """Every commit that touched content/ (at most ``limit``), newest first, with its diff.
 
@@ -118,5 +126,5 @@ def content_history(root: Path, limit: int | None = None) -> History:
 __all__ = [
     "Change", "Diff", "FactChange", "FactState", "FieldChange", "GitError", "History",
     "NotARepository", "NotCompared", "SheetChange", "Side", "UnknownRevision", "compare",
-    "content_history", "semantic_diff",
+    "content_history", "head_commit", "semantic_diff",
 ]

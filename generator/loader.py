@@ -34,12 +34,21 @@ MAX_FILE_BYTES = 1_000_000
 MAX_DEPTH = 32
 #: Longest single text value accepted, in characters.
 MAX_TEXT_CHARS = 20_000
+#: Most keys, values and list items one file may hold (the largest shipped sheet has about
+#: 250). Composing costs some 10 microseconds a value: without this limit a file under
+#: MAX_FILE_BYTES written as ``[x,x,x,...]`` would take seconds and memory to load.
+MAX_NODES = 10_000
 
 #: libyaml's composer recurses in C and crashes the interpreter (not a RecursionError) at
 #: some 30,000 levels of nesting. Files that could nest deeper than this are measured first.
 _SAFE_NESTING = 2_000
 #: Block entries and explicit keys ("- ", "? ") each open a level without indenting a line.
 _INDICATOR = re.compile(r"(?<!\S)[-?](?!\S)")
+#: A YAML file holds at most about one node per character, so a file this short cannot pass
+#: MAX_NODES and is not counted first.
+_SHORT_TEXT = MAX_NODES // 2
+#: Characters YAML does not allow, which double-quoted escapes ("\0", "\x1b") still write.
+_UNPRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 _YAML = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {_YAML + t for t in ("str", "int", "float", "bool", "timestamp")}
@@ -147,12 +156,25 @@ class _Walker:
                 "limit",
             )
             return None
+        if self._unprintable(node):
+            return None
         return str(node.value)
+
+    def _unprintable(self, node: yaml.ScalarNode) -> bool:
+        found = _UNPRINTABLE.search(node.value)
+        if found:
+            self.error(node, f"text contains the character U+{ord(found.group()):04X}, which "
+                       "YAML does not allow (written as an escape)", "encoding")
+        return found is not None
 
     def _mapping(self, node: yaml.MappingNode, path: DataPath) -> dict[str, Any]:
         result: dict[str, Any] = {}
         first_seen: dict[str, int] = {}
         for key_node, value_node in node.value:
+            if id(key_node) in self._seen:  # an alias used as a key: reported by load_text
+                self.aliased = True
+                continue
+            self._seen.add(id(key_node))
             if key_node.tag == _YAML + "merge":
                 self.error(key_node, "merge keys (<<) are not supported", "yaml-merge")
                 continue
@@ -160,6 +182,8 @@ class _Walker:
                 self.error(key_node, "keys must be plain words", "yaml-key")
                 continue
             key = str(key_node.value)
+            if self._unprintable(key_node):
+                continue
             if key in first_seen:
                 self.error(
                     key_node,
@@ -213,12 +237,9 @@ def _position(data: bytes, offset: int) -> Location:
 def load_text(text: str, display: str) -> tuple[Any, Marks, list[Problem]]:
     """Parse one YAML document into data and marks; problems instead of exceptions."""
     try:
-        deep = _too_deep(text)
-        if deep is not None:
-            return None, Marks(), [
-                Problem(display, *deep, f"nesting is deeper than the limit of {MAX_DEPTH} levels",
-                        "limit")
-            ]
+        too_big = _over_limits(text, display)
+        if too_big is not None:
+            return None, Marks(), [too_big]
         node = yaml.compose(text, Loader=_Loader)  # noqa: S506 - safe loader, nodes only
     except yaml.composer.ComposerError as exc:
         if exc.problem and "single document" in (exc.context or "") + exc.problem:
@@ -259,24 +280,37 @@ def load_text(text: str, display: str) -> tuple[Any, Marks, list[Problem]]:
     return data, walker.marks, walker.problems
 
 
-def _too_deep(text: str) -> Location | None:
-    """Where nesting first passes MAX_DEPTH, found from the flat event stream; checked only
-    when a cheap upper bound on the nesting says the composer could crash."""
+def _over_limits(text: str, display: str) -> Problem | None:
+    """Where nesting first passes MAX_DEPTH, or the file passes MAX_NODES, found from the flat
+    event stream before anything is composed. Only a long file, or one whose cheap upper bound
+    on the nesting says the composer could crash, is read this way."""
     # Indentation alone cannot nest much: n levels take n*n/2 bytes, about 1,400 levels in a
     # file under MAX_FILE_BYTES, which the composer survives.
-    bound = text.count("[") + text.count("{") + len(_INDICATOR.findall(text))
-    if bound <= _SAFE_NESTING:
-        return None
-    depth = 0
+    if len(text) <= _SHORT_TEXT:
+        bound = text.count("[") + text.count("{") + len(_INDICATOR.findall(text))
+        if bound <= _SAFE_NESTING:
+            return None
+    depth = nodes = 0
     for event in yaml.parse(text, Loader=_Loader):  # noqa: S506 - events only
         if isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent):
             depth += 1
             if depth > MAX_DEPTH + 1:
-                mark = event.start_mark
-                return (mark.line + 1, mark.column + 1) if mark else (0, 0)
+                return _limit_problem(display, event, f"nesting is deeper than the limit of "
+                                      f"{MAX_DEPTH} levels")
         elif isinstance(event, yaml.SequenceEndEvent | yaml.MappingEndEvent):
             depth -= 1
+        if isinstance(event, yaml.NodeEvent):  # scalars, aliases, starts of lists and maps
+            nodes += 1
+            if nodes > MAX_NODES:
+                return _limit_problem(display, event, f"file has more than {MAX_NODES:,} keys, "
+                                      f"values and list items; the limit is {MAX_NODES:,}")
     return None
+
+
+def _limit_problem(display: str, event: yaml.Event, message: str) -> Problem:
+    mark = event.start_mark
+    line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+    return Problem(display, line, column, message, "limit")
 
 
 def _alias_problems(text: str, display: str) -> list[Problem]:

@@ -21,6 +21,8 @@ from typing import Any, cast
 
 from generator.config import Project, Settings, load_project
 from generator.dates import today
+from generator.diff import History, content_history, head_commit
+from generator.loader import MAX_FILE_BYTES
 from generator.model import Briefing
 from generator.problems import ContentError, Problem, sort_key
 from generator.render import RenderedPage, Renderer, page_plan
@@ -39,6 +41,8 @@ from generator.validate import (
 log = logging.getLogger(__name__)
 
 JSON_FORMAT = "briefing/1"
+#: Commits shown on the "What changed" page, newest first.
+HISTORY_LIMIT = 100
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,8 @@ class Workspace:
         self._setup = ""
         self._renderer: Renderer | None = None
         self._checked_ns = 0  # when the last check started (file-system clock)
+        self._history: History | None = None
+        self._history_key = ""
         #: What the last build redid: files re-parsed, pages re-rendered.
         self.stats: dict[str, int] = {}
 
@@ -121,10 +127,12 @@ class Workspace:
         if not result.ok:
             raise ContentError(result.problems)
         briefing = Briefing.from_check(result)
-        setup = _setup_digest(project)
+        history = self._content_history()
+        setup = _setup_digest(project) + self._history_key
         if setup != self._setup or self._renderer is None:
-            self._pages.clear()  # settings or templates changed: any page may differ
-            self._renderer = Renderer(project.templates_dir, project.settings)
+            # Settings, templates or the git history changed: any page may differ.
+            self._pages.clear()
+            self._renderer = Renderer(project.templates_dir, project.settings, history)
             self._setup = setup
         changes = Changes.between(self._sheets, briefing.sheets)
         pages: dict[str, _PageState] = {}
@@ -145,9 +153,22 @@ class Workspace:
                         result.files)
 
 
+    def _content_history(self) -> History:
+        """The content's git history, worked out again only when HEAD moves."""
+        key = head_commit(self.root)
+        if self._history is None or key != self._history_key:
+            self._history = content_history(self.root, limit=HISTORY_LIMIT)
+            self._history_key = key
+        return self._history
+
+
 def _digest(path: Path) -> str:
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:  # never read: load_file reports the limit from the size
+            return f"size:{size}"
+        with path.open("rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
     except OSError:
         return ""
 

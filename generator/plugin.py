@@ -17,6 +17,7 @@ from mkdocs.structure.pages import Page
 
 from generator.pipeline import Prepared, Workspace, briefing_json, source_date_epoch
 from generator.problems import ContentError, summary
+from generator.render import TemplateProblem
 
 log = logging.getLogger("mkdocs.plugins.briefing")
 
@@ -55,6 +56,8 @@ class BriefingPlugin(BasePlugin[BriefingPluginConfig]):
             raise PluginError(
                 "\n".join([*lines, summary(exc.problems, 0).split(": ", 1)[-1]])
             ) from None
+        except TemplateProblem as exc:
+            raise PluginError(f"template error: {exc}") from None
         for problem in self.prepared.warnings:
             log.warning(problem.format())
         self._sources = {p.path: p.source for p in self.prepared.pages if p.source}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -35,7 +36,7 @@ class Problem:
 
     def format(self) -> str:
         prefix = "warning: " if self.severity is Severity.WARNING else ""
-        return f"{self.location()}: {prefix}{self.message} [{self.rule}]"
+        return f"{self.location()}: {prefix}{_one_line(self.message)} [{self.rule}]"
 
     def format_github(self) -> str:
         level = "error" if self.is_error else "warning"
@@ -44,6 +45,15 @@ class Problem:
             props += f",line={self.line},col={self.column}"
         props += f",title={_gh_escape_property(self.rule)}"
         return f"::{level} {props}::{_gh_escape_data(self.message)}"
+
+
+#: Line breaks (as str.splitlines knows them) that a message can quote from content: written
+#: out, so that text in a sheet cannot add lines that look like problems of their own.
+_LINE_BREAK = re.compile("[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+
+
+def _one_line(text: str) -> str:
+    return _LINE_BREAK.sub(lambda m: repr(m.group())[1:-1], text)
 
 
 def _gh_escape_data(text: str) -> str:

@@ -12,6 +12,7 @@ import json
 import logging
 import posixpath
 import re
+import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,7 @@ from markupsafe import Markup
 from generator import svg
 from generator.config import Settings
 from generator.dates import PartialDate, today
+from generator.diff import History
 from generator.model import Briefing
 from generator.schema import (
     CERTAINTY,
@@ -42,10 +44,11 @@ from generator.schema import (
 log = logging.getLogger(__name__)
 
 # Characters that mean something inline in Markdown (Python-Markdown, tables, footnotes,
-# attr_list), escaped with a backslash wherever they occur.
-_INLINE = re.compile(r"([\\`*_{}\[\]()|])")
+# attr_list), escaped with a backslash wherever they occur. '#' too: a heading loses its
+# trailing '#'s ("C#" would show as "C").
+_INLINE = re.compile(r"([\\`*_{}\[\]()|#])")
 # Block markers only matter at the start of a line; text is folded to one line.
-_LEADING = re.compile(r"^(\s*)([#>+=:-]|\d+[.)])")
+_LEADING = re.compile(r"^(\s*)([>+=:-]|\d+[.)](?=\s|$))")
 # Invisible direction overrides would let text reorder what readers see around it.
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
@@ -80,8 +83,20 @@ def md_text(value: Any) -> Markup:
     text = _BIDI.sub(lambda m: f"&#x{ord(m.group()):04x};", text)
     text = html.escape(text, quote=True)
     text = _INLINE.sub(r"\\\1", text)
-    text = _LEADING.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+    # Python-Markdown finds "[label]:" definitions (links, footnotes) without honouring "\]",
+    # so "a]: b" inside a template's "[...](url)" would define one and hide the line.
+    text = text.replace("\\]:", "\\]&#58;")
+    text = _LEADING.sub(_escape_leading, text)
     return Markup(text)
+
+
+def _escape_leading(match: re.Match[str]) -> str:
+    space, marker = match.group(1), match.group(2)
+    if marker[0].isdigit():  # "1." would start an ordered list; "\1." would show the "\"
+        return f"{space}{marker[:-1]}\\{marker[-1]}"
+    if marker in "=:":  # Markdown has no backslash escape for these; an entity shows the same
+        return f"{space}&#{ord(marker)};"
+    return f"{space}\\{marker}"
 
 
 def attr(value: Any) -> Markup:
@@ -127,6 +142,7 @@ COMPOSED = {
     "places/index.md": ("places-index.md.j2", "Places"),
     "open-questions.md": ("open-questions.md.j2", "Open questions"),
     "sources/index.md": ("sources-index.md.j2", "Sources"),
+    "changes.md": ("changes.md.j2", "What changed"),
     "review.md": ("review.md.j2", "Needs review"),
 }
 
@@ -199,12 +215,19 @@ def _directory_url(path: str) -> str:
     return stem[: -len("/index")] if stem.endswith("/index") else stem
 
 
+class TemplateProblem(Exception):
+    """A template in ``briefings/`` failed to load or render; the message names its file and
+    line. Not a content error: the templates need fixing."""
+
+
 @dataclass
 class Renderer:
     """Renders every page of a briefing. One environment, templates loaded once."""
 
     templates_dir: Path
     settings: Settings
+    #: The content's git history for the "What changed" page (None: not looked up).
+    history: History | None = None
     env: jinja2.Environment = field(init=False)
 
     def __post_init__(self) -> None:
@@ -218,7 +241,10 @@ class Renderer:
             lstrip_blocks=True,
         )
         self.env.filters.update(
-            attr=attr, date=_date, join=_join, url=_url, yaml_str=_yaml_str
+            attr=attr, date=_date, join=_join, url=_url, yaml_str=_yaml_str,
+            # Markdown this package wrote itself, with every piece of content already escaped
+            # (the semantic diff); never use it on content text.
+            generated_markdown=Markup,
         )
         self.env.globals.update(
             CERTAINTY=CERTAINTY,
@@ -227,14 +253,31 @@ class Renderer:
             SYMBOLS=SYMBOLS,
             settings=self.settings,
             today=today(),
+            history=self.history,
         )
 
     def render(self, template: str, path: str, briefing: Briefing, **context: Any) -> str:
         page = PageContext(briefing, path)
-        text = self.env.get_template(template).render(
-            page=page, briefing=briefing, **context
-        )
-        return text
+        try:
+            return self.env.get_template(template).render(page=page, briefing=briefing, **context)
+        except jinja2.TemplateError as exc:
+            raise TemplateProblem(self._describe(exc, template, path)) from exc
+
+    def _describe(self, exc: jinja2.TemplateError, template: str, path: str) -> str:
+        """``briefings/x.md.j2:LINE: message (rendering PAGE)``: the template line at fault."""
+        filename, line = None, None
+        if isinstance(exc, jinja2.TemplateSyntaxError):
+            filename, line = exc.filename, exc.lineno
+        else:  # Jinja puts the template's own frames, with their lines, in the traceback
+            for frame in traceback.extract_tb(exc.__traceback__):
+                if Path(frame.filename).is_relative_to(self.templates_dir):
+                    filename, line = frame.filename, frame.lineno
+        shown = template
+        if filename and Path(filename).is_relative_to(self.templates_dir):
+            shown = Path(filename).relative_to(self.templates_dir).as_posix()
+        where = f"{self.templates_dir.name}/{shown}" + (f":{line}" if line else "")
+        return f"{where}: {exc.message or type(exc).__name__} (rendering {path})"
+
 
     def page(self, briefing: Briefing, path: str, sheet: Sheet | None = None) -> RenderedPage:
         """One page: a sheet's own page, or the composed page at ``path``."""
@@ -274,8 +317,14 @@ def _url(value: str) -> Markup:
 
 
 def _yaml_str(value: Any) -> Markup:
-    """A YAML front-matter scalar: JSON strings are valid YAML and escape everything."""
-    return Markup(json.dumps(" ".join(str(value).split())))
+    """A YAML front-matter scalar: JSON strings are valid YAML and escape everything.
+
+    MkDocs and Material write a page's front-matter title into the HTML as it is (``<title>``,
+    the header), so ``<`` and ``&`` are escaped first, as md_text does for the page body.
+    Quotes stay: Material escapes titles itself where it puts them in attributes.
+    """
+    text = _BIDI.sub(lambda m: f"&#x{ord(m.group()):04x};", " ".join(str(value).split()))
+    return Markup(json.dumps(html.escape(text, quote=False)))
 
 
 def _date(value: PartialDate | None, empty: str = "not stated") -> Markup:

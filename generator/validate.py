@@ -71,10 +71,23 @@ def discover(content_dir: Path, display_root: Path) -> tuple[list[SheetFile], li
         return found, problems
     root = content_dir.resolve()
     for path in sorted(content_dir.rglob("*")):
+        if path.is_symlink() and path.is_dir() and not path.resolve().is_relative_to(root):
+            # rglob does not follow it: without a word, every sheet in it would be missing.
+            problems.append(
+                Problem(_display(path, display_root), 0, 0, "is a link to a folder outside the "
+                        "content folder; fact sheets must live inside it", "symlink")
+            )
+            continue
         if path.suffix not in (".yml", ".yaml") or path.name.startswith("."):
             continue
         display = _display(path, display_root)
         relative = path.relative_to(content_dir)
+        if path.is_symlink() and not path.exists():  # resolve() raises on a loop of links
+            problems.append(
+                Problem(display, 0, 0, "is a link to a file that does not exist (or a loop of "
+                        "links)", "symlink")
+            )
+            continue
         if path.is_symlink() and not path.resolve().is_relative_to(root):
             problems.append(
                 Problem(display, 0, 0, "is a link to a file outside the content folder; "
@@ -181,11 +194,14 @@ def validate_one(raw: RawSheet) -> tuple[Sheet | None, list[Problem]]:
     try:
         sheet = cls.model_validate(raw.data)
     except ValidationError as exc:
+        dropped = raw.marks.dropped
         return None, [
             problem_from_pydantic(error, raw, cls)
             for error in exc.errors()
-            # The loader already reported why a value it dropped is missing.
-            if not any(tuple(error["loc"])[: len(d)] == d for d in raw.marks.dropped)
+            # The loader already reported why a value it dropped is missing. (Prefixes of the
+            # error's path are looked up, not every dropped path compared: a file of thousands
+            # of aliases would otherwise take errors x dropped steps.)
+            if not any(tuple(error["loc"])[:n] in dropped for n in range(len(error["loc"]) + 1))
         ]
     if sheet.id != raw.stem:
         line, column = raw.marks.of_value(("id",))
