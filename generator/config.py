@@ -9,7 +9,7 @@ from pydantic import Field, ValidationError
 
 from generator.loader import RawSheet, load_file
 from generator.problems import ContentError, Problem
-from generator.schema import Node, Slug, Text
+from generator.schema import Node, Slug, Text, Url
 from generator.validate import problem_from_pydantic
 
 CONFIG_FILE = "briefing.yml"
@@ -27,7 +27,7 @@ class Settings(Node):
     review_after_days: int = Field(
         default=90, ge=1, description="Days after which a sheet's 'reviewed' date is stale."
     )
-    repo_url: Text | None = Field(
+    repo_url: Url | None = Field(
         default=None, description="Web address of the content repository, for edit links."
     )
     edit_uri: Text = Field(

@@ -95,7 +95,11 @@ class Briefing:
         return self.sheets[sheet_id]
 
     def name(self, sheet_id: str) -> str:
-        return self.sheets[sheet_id].name_text
+        """What a reader calls the sheet; a position is "<actor> on <plan or term>"."""
+        sheet = self.sheets[sheet_id]
+        if isinstance(sheet, Position):
+            return f"{self.name(sheet.actor)} on {self.name(sheet.on)}"
+        return sheet.name_text
 
     def path_of(self, sheet_id: str) -> str:
         """The content file a sheet comes from, e.g. content/actors/x.yml."""

@@ -81,7 +81,9 @@ def md_text(value: Any) -> Markup:
         value = value.display()
     text = " ".join(str(value).split())
     text = _BIDI.sub(lambda m: f"&#x{ord(m.group()):04x};", text)
-    text = html.escape(text, quote=True)
+    # Quotes stay as written: they mean nothing in Markdown text, and an entity for them would
+    # be escaped a second time where MkDocs copies a heading into the table of contents.
+    text = html.escape(text, quote=False)
     text = _INLINE.sub(r"\\\1", text)
     # Python-Markdown finds "[label]:" definitions (links, footnotes) without honouring "\]",
     # so "a]: b" inside a template's "[...](url)" would define one and hide the line.
@@ -193,7 +195,7 @@ class PageContext:
 
     def link(self, target: str | Sheet, text: Any = None) -> Markup:
         sheet = self._sheet(target)
-        label = md_text(text if text is not None else sheet.name_text)
+        label = md_text(text if text is not None else self.briefing.name(sheet.id))
         return Markup(f"[{label}]({self.url(sheet)})")
 
     def cite(self, fact: Fact) -> Markup:
@@ -286,7 +288,7 @@ class Renderer:
             return RenderedPage(
                 path,
                 markdown,
-                sheet.name_text,
+                briefing.name(sheet.id),
                 source=briefing.path_of(sheet.id),
                 jsonld=jsonld_for(sheet, briefing),
             )
