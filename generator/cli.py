@@ -49,17 +49,16 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    directory: Path = args.root / "schemas"
     if args.check:
-        stale = jsonschema.stale(directory)
+        stale = jsonschema.stale(args.root)
         for name in stale:
-            print(f"schemas/{name}: out of date; run 'briefing schema' to regenerate")
+            print(f"{name}: out of date; run 'briefing schema' to regenerate")
         return EXIT_PROBLEMS if stale else EXIT_OK
-    changed = jsonschema.write(directory)
+    changed = jsonschema.write(args.root)
     for name in changed:
-        print(f"wrote schemas/{name}")
+        print(f"wrote {name}")
     if not changed:
-        print("schemas are up to date")
+        print("schemas and field reference are up to date")
     return EXIT_OK
 
 
@@ -162,8 +161,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "schema",
-        help="write the JSON Schema files in schemas/ from the content model",
-        description="Regenerate schemas/<kind>.schema.json from the content model, which "
+        help="write schemas/ and docs/reference.md from the content model",
+        description="Regenerate schemas/<kind>.schema.json and the field reference page "
+        "docs/reference.md from the content model; the schemas are what "
         "editors' YAML language servers use for completion and errors.",
     )
     p.add_argument(

@@ -1,4 +1,5 @@
-"""JSON Schema for editors, generated from the declared model (``schemas/<kind>.schema.json``)."""
+"""Files generated from the declared model: JSON Schema for editors
+(``schemas/<kind>.schema.json``) and the field reference page (``docs/reference.md``)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+from generator.reference import reference_markdown
 from generator.schema import SHEET_TYPES
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
+REFERENCE_PAGE = "docs/reference.md"
 
 
 def schema_for(folder: str) -> dict[str, Any]:
@@ -23,31 +26,35 @@ def schema_for(folder: str) -> dict[str, Any]:
 
 
 def rendered() -> dict[str, str]:
-    """File name -> exact file text, for every kind."""
-    return {
-        f"{folder}.schema.json": json.dumps(schema_for(folder), indent=2, ensure_ascii=False)
+    """Path under the project root -> exact file text, for everything made from the model:
+    a JSON Schema per kind and the field reference page."""
+    files = {
+        f"schemas/{folder}.schema.json": json.dumps(
+            schema_for(folder), indent=2, ensure_ascii=False
+        )
         + "\n"
         for folder in SHEET_TYPES
     }
+    files[REFERENCE_PAGE] = reference_markdown()
+    return files
 
 
-def stale(directory: Path) -> list[str]:
-    """Names of schema files missing from ``directory`` or different from the model."""
+def stale(root: Path) -> list[str]:
+    """Paths of generated files missing under ``root`` or different from the model."""
     return sorted(
         name
         for name, text in rendered().items()
-        if not (directory / name).is_file()
-        or (directory / name).read_text(encoding="utf-8") != text
+        if not (root / name).is_file() or (root / name).read_text(encoding="utf-8") != text
     )
 
 
-def write(directory: Path) -> list[str]:
-    """Write the schema files whose text changed; returns their names."""
-    directory.mkdir(parents=True, exist_ok=True)
-    changed = stale(directory)
+def write(root: Path) -> list[str]:
+    """Write the generated files whose text changed; returns their paths."""
+    changed = stale(root)
     texts = rendered()
     for name in changed:
-        (directory / name).write_text(texts[name], encoding="utf-8")
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(texts[name], encoding="utf-8")
     return changed
 
 

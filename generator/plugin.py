@@ -13,7 +13,9 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+from mkdocs.utils.templates import TemplateContext
 
 from generator.pipeline import Prepared, Workspace, briefing_json, source_date_epoch
 from generator.problems import ContentError, summary
@@ -84,8 +86,8 @@ class BriefingPlugin(BasePlugin[BriefingPluginConfig]):
         return files
 
     def on_page_context(
-        self, context: dict[str, Any], *, page: Page, config: MkDocsConfig, nav: Any
-    ) -> dict[str, Any]:
+        self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> TemplateContext:
         source = self._sources.get(page.file.src_uri)
         settings = self.prepared.project.settings if self.prepared else None
         if source and settings and settings.repo_url:

@@ -28,7 +28,7 @@ from pydantic.fields import FieldInfo
 from generator.dates import PartialDate
 from generator.jsonschema import schema_line
 from generator.problems import did_you_mean
-from generator.schema import KINDS, SHEET_TYPES, SLUG_PATTERN, Ref, Sheet
+from generator.schema import KINDS, SHEET_TYPES, SLUG_PATTERN, Ref, Sheet, Vocabulary
 from generator.validate import SHEET_SUFFIX, check, discover
 
 log = logging.getLogger(__name__)
@@ -255,10 +255,10 @@ def _shape(annotation: Any, metadata: list[Any]) -> _Shape:
     for meta in metadata:
         if isinstance(meta, Ref):
             return _Shape("ref", ref=meta.kinds)
+        if isinstance(meta, Vocabulary):
+            return _Shape("vocabulary", choices=meta.words)
     for meta in metadata:
         if isinstance(meta, WithJsonSchema) and meta.json_schema:
-            if "enum" in meta.json_schema:
-                return _Shape("vocabulary", choices=tuple(meta.json_schema["enum"]))
             if meta.json_schema.get("format") == "uri":
                 return _Shape("url")
             if "pattern" in meta.json_schema:
@@ -333,6 +333,10 @@ def new_sheet(root: Path, kind: str, sheet_id: str,
     text = template(content_dir, folder, sheet_id, today=today())
     path = content_dir / folder / f"{sheet_id}{SHEET_SUFFIX}"
     path.parent.mkdir(exist_ok=True)
+    if not path.parent.resolve().is_relative_to(content_dir.resolve()):
+        # The kind's folder is a link out of content/: nothing is written outside it.
+        raise ScaffoldRefused(f"content/{folder} is a link to a folder outside content/; "
+                              "fact sheets must live inside it")
     try:
         with path.open("x", encoding="utf-8", newline="\n") as handle:  # never overwrite
             handle.write(text)

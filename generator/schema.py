@@ -17,9 +17,12 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
     WithJsonSchema,
 )
-from pydantic_core import PydanticCustomError
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import PydanticCustomError, core_schema
 
 from generator.dates import PartialDate, type_name
 
@@ -111,23 +114,30 @@ VOCABULARIES: dict[str, dict[str, str]] = {
 }
 
 
-def _vocabulary(values: dict[str, str]) -> Any:
-    choices = tuple(values)
+class Vocabulary:
+    """Marks a text field whose value must be one of a controlled vocabulary's words."""
 
-    def check(value: Any) -> str:
-        if not isinstance(value, str) or value not in values:
+    def __init__(self, words: dict[str, str]):
+        self.words = tuple(words)
+
+    def check(self, value: Any) -> str:
+        if not isinstance(value, str) or value not in self.words:
             raise PydanticCustomError(
                 "vocabulary",
                 "must be one of {choices}; got {got}",
-                {"choices": ", ".join(choices), "got": type_name(value)},
+                {"choices": ", ".join(self.words), "got": type_name(value)},
             )
         return value
 
-    return Annotated[
-        str,
-        BeforeValidator(check),
-        WithJsonSchema({"type": "string", "enum": list(choices)}),
-    ]
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_before_validator_function(self.check, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return {"type": "string", "enum": list(self.words)}
 
 
 def _check_slug(value: str) -> str:
@@ -191,25 +201,21 @@ Url = Annotated[
 ]
 
 
-def _ref(*kinds: str) -> Any:
-    return Annotated[Slug, Ref(kinds)]
+ActorRef = Annotated[Slug, Ref(("actors",))]
+PlanRef = Annotated[Slug, Ref(("plans",))]
+EventRef = Annotated[Slug, Ref(("events",))]
+PlaceRef = Annotated[Slug, Ref(("places",))]
+SourceRef = Annotated[Slug, Ref(("sources",))]
+PlanOrTermRef = Annotated[Slug, Ref(("plans", "terms"))]
 
-
-ActorRef = _ref("actors")
-PlanRef = _ref("plans")
-EventRef = _ref("events")
-PlaceRef = _ref("places")
-SourceRef = _ref("sources")
-PlanOrTermRef = _ref("plans", "terms")
-
-Certainty = _vocabulary(CERTAINTY)
-Stance = _vocabulary(STANCE)
-TermCategory = _vocabulary(TERM_CATEGORY)
-PlanStatus = _vocabulary(PLAN_STATUS)
-ActorKind = _vocabulary(ACTOR_KIND)
-RelationKind = _vocabulary(RELATION_KIND)
-SourceKind = _vocabulary(SOURCE_KIND)
-PlaceKind = _vocabulary(PLACE_KIND)
+Certainty = Annotated[str, Vocabulary(CERTAINTY)]
+Stance = Annotated[str, Vocabulary(STANCE)]
+TermCategory = Annotated[str, Vocabulary(TERM_CATEGORY)]
+PlanStatus = Annotated[str, Vocabulary(PLAN_STATUS)]
+ActorKind = Annotated[str, Vocabulary(ACTOR_KIND)]
+RelationKind = Annotated[str, Vocabulary(RELATION_KIND)]
+SourceKind = Annotated[str, Vocabulary(SOURCE_KIND)]
+PlaceKind = Annotated[str, Vocabulary(PLACE_KIND)]
 
 
 class Node(BaseModel):

@@ -107,23 +107,23 @@ def matrix(briefing: Briefing, plan: Plan, href: Href, symbols: dict[str, str]) 
         )
         for i, target in enumerate(targets):
             x = label_w + col_w * i
-            position = cells.get((actor_id, target.id))
-            if position is None:
+            cell = cells.get((actor_id, target.id))
+            if cell is None:
                 out.append(
                     f'<rect x="{x + 2:.1f}" y="{y + 2:.1f}" width="{col_w - 4:.1f}" '
                     f'height="{row_h - 4:.1f}" fill="none" stroke="#e0e0e0"/>'
                 )
                 continue
-            certainty = weakest_certainty(position)
+            certainty = weakest_certainty(cell)
             dashed = ' stroke-dasharray="4 2"' if certainty not in ("confirmed", "reported") else ""
             mark = f" {symbols[certainty]}" if dashed else ""
-            label = f"{symbols[position.stance]} {position.stance}{mark}"
+            label = f"{symbols[cell.stance]} {cell.stance}{mark}"
             out.append(
-                f'<a href="{_x(href(position))}" class="matrix-cell">'
-                f"<title>{_x(briefing.name(actor_id))}: {_x(position.stance)} on "
+                f'<a href="{_x(href(cell))}" class="matrix-cell">'
+                f"<title>{_x(briefing.name(actor_id))}: {_x(cell.stance)} on "
                 f"{_x(target.name_text)} ({_x(certainty)})</title>"
                 f'<rect x="{x + 2:.1f}" y="{y + 2:.1f}" width="{col_w - 4:.1f}" '
-                f'height="{row_h - 4:.1f}" rx="3" fill="{STANCE_COLOURS[position.stance]}" '
+                f'height="{row_h - 4:.1f}" rx="3" fill="{STANCE_COLOURS[cell.stance]}" '
                 f'stroke="#424242"{dashed}/>'
                 f'<text x="{x + col_w / 2:.1f}" y="{y + row_h / 2 + 4:.1f}" '
                 f'text-anchor="middle" fill="#000">{_x(label)}</text></a>'

@@ -21,7 +21,7 @@ from generator.dates import type_name
 from generator.jsonschema import schema_line
 from generator.loader import DataPath, RawSheet, load_file
 from generator.problems import Problem, Severity, did_you_mean, sort_key
-from generator.schema import KINDS, SHEET_TYPES, Node, Ref, Sheet
+from generator.schema import KINDS, SHEET_TYPES, Actor, Node, Position, Ref, Sheet
 
 log = logging.getLogger(__name__)
 
@@ -367,7 +367,7 @@ def check_usage(sheets: dict[str, Located]) -> list[Problem]:
         for _where, ref, target in located.refs:
             if ref.kinds == ("sources",):
                 cited.add(target)
-        if located.sheet.folder == "positions":
+        if isinstance(located.sheet, Position):
             positioned.add(located.sheet.actor)
     problems = []
     for located in sheets.values():
@@ -377,7 +377,7 @@ def check_usage(sheets: dict[str, Located]) -> list[Problem]:
             problems.append(Problem(located.raw.path, line, column,
                                     f"source '{sheet.id}' is not cited by any fact",
                                     "unused-source", Severity.WARNING))
-        if sheet.folder == "actors" and not sheet.facts and sheet.id not in positioned:
+        if isinstance(sheet, Actor) and not sheet.facts and sheet.id not in positioned:
             problems.append(Problem(located.raw.path, line, column,
                                     f"actor '{sheet.id}' has no facts and no positions",
                                     "actor-without-facts", Severity.WARNING))

@@ -243,15 +243,20 @@ def test_check_help_names_its_options(capsys: pytest.CaptureFixture[str]) -> Non
 
 def test_schema_check_and_regenerate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     shutil.copytree(REPO_ROOT / "schemas", tmp_path / "schemas")
+    (tmp_path / "docs").mkdir()
+    shutil.copy(REPO_ROOT / "docs" / "reference.md", tmp_path / "docs" / "reference.md")
     code, out, _ = run(capsys, "--root", str(tmp_path), "schema", "--check")
     assert (code, out) == (EXIT_OK, "")
 
     altered = tmp_path / "schemas" / "actors.schema.json"
     altered.write_text(altered.read_text(encoding="utf-8").replace("person", "persona"))
     (tmp_path / "schemas" / "places.schema.json").unlink()
+    reference = tmp_path / "docs" / "reference.md"
+    reference.write_text(reference.read_text(encoding="utf-8").replace("`id`", "`ids`"))
     code, out, _ = run(capsys, "--root", str(tmp_path), "schema", "--check")
     assert code == EXIT_PROBLEMS
     assert out.splitlines() == [
+        "docs/reference.md: out of date; run 'briefing schema' to regenerate",
         "schemas/actors.schema.json: out of date; run 'briefing schema' to regenerate",
         "schemas/places.schema.json: out of date; run 'briefing schema' to regenerate",
     ]
@@ -259,13 +264,14 @@ def test_schema_check_and_regenerate(tmp_path: Path, capsys: pytest.CaptureFixtu
     code, out, _ = run(capsys, "--root", str(tmp_path), "schema")
     assert code == EXIT_OK
     assert out.splitlines() == [
+        "wrote docs/reference.md",
         "wrote schemas/actors.schema.json",
         "wrote schemas/places.schema.json",
     ]
     assert altered.read_bytes() == (REPO_ROOT / "schemas" / "actors.schema.json").read_bytes()
 
     code, out, _ = run(capsys, "--root", str(tmp_path), "schema")
-    assert (code, out) == (EXIT_OK, "schemas are up to date\n")
+    assert (code, out) == (EXIT_OK, "schemas and field reference are up to date\n")
 
 
 # --- as a program --------------------------------------------------------------------------------
