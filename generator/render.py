@@ -314,8 +314,10 @@ def _join(items: Iterable[Any], separator: str = ", ") -> Markup:
 
 
 def _url(value: str) -> Markup:
-    """A validated http(s) address, percent-encoded so it cannot end an autolink early."""
-    return Markup(quote(value, safe=":/?#[]@!$&'()*+,;=%~"))
+    """A validated http(s) address, percent-encoded so it cannot end an autolink early, nor
+    hold a Markdown link or footnote (``[x](javascript:...)``: Python-Markdown finds links
+    before autolinks, even inside one), so brackets and parentheses are encoded too."""
+    return Markup(quote(value, safe=":/?#@!$&'*+,;=%~"))
 
 
 def _yaml_str(value: Any) -> Markup:

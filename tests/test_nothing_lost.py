@@ -252,6 +252,6 @@ def test_new_never_writes_through_a_folder_link(
     (root / "content/places").symlink_to(outside, target_is_directory=True)
     code = main(["--root", str(root), "new", "place", "harbour-office"])
     captured = capsys.readouterr()
-    assert code == 1
+    assert code == EXIT_PROBLEMS
     assert "content/places is a link to a folder outside content/" in captured.err + captured.out
     assert list(outside.iterdir()) == []
