@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import typing
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -209,13 +210,37 @@ def validate_one(raw: RawSheet) -> tuple[Sheet | None, list[Problem]]:
             Problem(raw.path, line, column,
                     f"'id' must equal the file name '{raw.stem}'; got '{sheet.id}'", "id-mismatch")
         ]
+    warnings = []
     expected = schema_line(raw.folder)
     if raw.first_line.strip() != expected:
-        return sheet, [
+        warnings.append(
             Problem(raw.path, 1, 1, f"first line must be '{expected}' so editors get completion "
                     "and checks", "schema-line", Severity.WARNING)
-        ]
-    return sheet, []
+        )
+    for where in _placeholders(raw.data, ()):
+        line, column = raw.marks.of_key(where)
+        name = next((str(p) for p in reversed(where) if isinstance(p, str)), "value")
+        warnings.append(
+            Problem(raw.path, line, column, f"'{name}' still holds a TODO placeholder; replace "
+                    "it before publishing", "placeholder", Severity.WARNING)
+        )
+    return sheet, warnings
+
+
+_TODO = re.compile(r"\bTODO\b")
+
+
+def _placeholders(data: Any, where: DataPath) -> Iterator[DataPath]:
+    """Where text still says TODO (left from 'briefing new', or by an editor)."""
+    if isinstance(data, str):
+        if _TODO.search(data):
+            yield where
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield from _placeholders(value, (*where, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _placeholders(value, (*where, index))
 
 
 # --- pydantic errors, in editors' words -------------------------------------------------------

@@ -23,7 +23,23 @@ def run(root: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int
 
 
 def problems_of(root: Path) -> list[str]:
-    return [f"{p.rule}: {p.message}" for p in check(root / "content", root).problems]
+    """Problems besides the TODO placeholders a new sheet is meant to have."""
+    return [f"{p.rule}: {p.message}" for p in check(root / "content", root).problems
+            if p.rule != "placeholder"]
+
+
+def test_new_sheet_placeholders_are_warned_about(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(project, capsys, "actor", "new-actor")[0] == EXIT_OK
+    found = [p for p in check(project / "content", project).problems if p.rule == "placeholder"]
+    assert [(p.path, p.message) for p in found] == [
+        ("content/actors/new-actor.yml",
+         "'name' still holds a TODO placeholder; replace it before publishing"),
+        ("content/actors/new-actor.yml",
+         "'text' still holds a TODO placeholder; replace it before publishing"),
+    ]
+    assert all(not p.is_error for p in found)
 
 
 @pytest.mark.parametrize("kind", KINDS)
