@@ -4,7 +4,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh test || exit 1
 export NO_MKDOCS_2_WARNING=1
-.venv/bin/ruff check generator tests benchmarks || exit 1
+.venv/bin/ruff check . || exit 1
 .venv/bin/mypy || exit 1
 .venv/bin/python -m pytest "$@"
 status=$?
