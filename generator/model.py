@@ -173,8 +173,17 @@ class Briefing:
         """Every fact in the content, in sheet-id order, with its context."""
         return [c for sheet in self.sheets.values() for c in facts_of(sheet)]
 
+    @cached_property
+    def _citing(self) -> dict[str, list[Citation]]:
+        found: dict[str, list[Citation]] = defaultdict(list)
+        for citation in self.citations:
+            for source_id in dict.fromkeys(citation.fact.sources):
+                found[source_id].append(citation)
+        return found
+
     def citing(self, source_id: str) -> list[Citation]:
-        return [c for c in self.citations if source_id in c.fact.sources]
+        """Every fact that cites the source, in sheet-id order."""
+        return self._citing.get(source_id, [])
 
     @cached_property
     def open_questions(self) -> list[Citation]:

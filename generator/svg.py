@@ -9,6 +9,7 @@ its links must stay reachable (axe: nested-interactive).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import html
 import re
 import shutil
@@ -190,11 +191,31 @@ def _dot_quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
 
 
+#: Most boxes the relationship graph draws: beyond this a layout is unreadable (and Graphviz
+#: slow); the most connected are kept, and every actor's page lists all of its ties.
+MAX_GRAPH_NODES = 60
+_LAYOUTS: dict[str, str] = {}  # Graphviz output by hash of its input, for rebuilds
+
+
 def relations_graph(briefing: Briefing, href: Href) -> str:
     """Actors, their relations, roles and drafting, laid out by Graphviz ``dot``."""
-    dot = shutil.which("dot")
-    if dot is None:
-        raise RuntimeError("Graphviz 'dot' is not installed (Debian package graphviz)")
+    edges: set[tuple[str, str, str]] = set()
+    for actor in briefing.actors:
+        for role in actor.roles:
+            if role.of:
+                edges.add((actor.id, role.of, role.title.lower()))
+        for relation in actor.relations:
+            edges.add((actor.id, relation.to, relation.kind))
+    for plan in briefing.plans:
+        for actor_id in plan.drafted_by:
+            edges.add((actor_id, plan.id, "drafted"))
+    degree: dict[str, int] = {}
+    for a, b, _ in edges:
+        degree[a] = degree.get(a, 0) + 1
+        degree[b] = degree.get(b, 0) + 1
+    kept = set(sorted(degree, key=lambda i: (-degree[i], i))[:MAX_GRAPH_NODES])
+    shown = sorted((a, b, k) for a, b, k in edges if a in kept and b in kept)
+    involved = sorted({i for a, b, _ in shown for i in (a, b)})
     lines = [
         "digraph relations {",
         'graph [rankdir=LR, bgcolor="transparent", fontname="DejaVu Sans", '
@@ -203,17 +224,6 @@ def relations_graph(briefing: Briefing, href: Href) -> str:
         'fontname="DejaVu Sans", fontsize=10];',
         'edge [fontname="DejaVu Sans", fontsize=8, color="#555555"];',
     ]
-    edges: list[tuple[str, str, str]] = []
-    for actor in briefing.actors:
-        for role in actor.roles:
-            if role.of:
-                edges.append((actor.id, role.of, role.title.lower()))
-        for relation in actor.relations:
-            edges.append((actor.id, relation.to, relation.kind))
-    for plan in briefing.plans:
-        for actor_id in plan.drafted_by:
-            edges.append((actor_id, plan.id, "drafted"))
-    involved = sorted({i for a, b, _ in edges for i in (a, b)})
     for sheet_id in involved:
         sheet = briefing.get(sheet_id)
         fill = ', fillcolor="#fff3e0", shape=note' if sheet.folder == "plans" else ""
@@ -221,19 +231,35 @@ def relations_graph(briefing: Briefing, href: Href) -> str:
             f"{_dot_quote(sheet_id)} [label={_dot_quote(sheet.name_text)}, "
             f"URL={_dot_quote(href(sheet))}, tooltip={_dot_quote(sheet.name_text)}{fill}];"
         )
-    for a, b, label in sorted(set(edges)):
+    for a, b, label in shown:
         lines.append(f"{_dot_quote(a)} -> {_dot_quote(b)} [label={_dot_quote(label)}];")
     lines.append("}")
+    scope = (f"{len(involved)} actors and plans with {len(shown)} ties"
+             if len(shown) == len(edges) else
+             f"The {len(involved)} most connected of {len(degree)} actors and plans, with "
+             f"{len(shown)} of {len(edges)} ties (each actor's page lists all of its own)")
+    return _inline(_layout("\n".join(lines)), "Relationship graph",
+                   f"{scope}: " + "; ".join(f"{briefing.name(a)} {k} {briefing.name(b)}"
+                                           for a, b, k in shown))
+
+
+def _layout(source: str) -> str:
+    """SVG from Graphviz for a graph in the dot language (remembered between rebuilds)."""
+    key = hashlib.sha256(source.encode()).hexdigest()
+    if key in _LAYOUTS:
+        return _LAYOUTS[key]
+    dot = shutil.which("dot")
+    if dot is None:
+        raise RuntimeError("Graphviz 'dot' is not installed (Debian package graphviz)")
     result = subprocess.run(
-        [dot, "-Tsvg"], input="\n".join(lines), capture_output=True, text=True, check=False,
-        timeout=120,
+        [dot, "-Tsvg"], input=source, capture_output=True, text=True, check=False, timeout=300
     )
     if result.returncode != 0:
         raise RuntimeError(f"Graphviz failed: {result.stderr.strip()}")
-    return _inline(result.stdout, "Relationship graph",
-                   f"{len(involved)} actors and plans with {len(set(edges))} ties: "
-                   + "; ".join(f"{briefing.name(a)} {k} {briefing.name(b)}"
-                               for a, b, k in sorted(set(edges))))
+    if len(_LAYOUTS) >= 8:
+        _LAYOUTS.pop(next(iter(_LAYOUTS)))
+    _LAYOUTS[key] = result.stdout
+    return result.stdout
 
 
 def _inline(svg: str, title: str, desc: str) -> str:

@@ -1,0 +1,65 @@
+"""The build-time pictures: what they draw, how they link, and the graph's size cap."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from generator import svg
+from generator.model import Briefing
+from generator.render import SYMBOLS
+from generator.schema import Sheet
+from generator.validate import check
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def briefing() -> Briefing:
+    return Briefing.from_check(check(REPO / "content", REPO))
+
+
+def href(sheet: Sheet) -> str:
+    return f"/{sheet.folder}/{sheet.id}/"
+
+
+def test_matrix_cells_link_to_positions_with_symbol_and_word(briefing: Briefing) -> None:
+    plan = briefing.get("us-russia-28-point-plan")
+    symbols = {**SYMBOLS["stance"], **SYMBOLS["certainty"]}
+    drawing = svg.matrix(briefing, plan, href, symbols)  # type: ignore[arg-type]
+    cells = re.findall(r'<a href="([^"]+)" class="matrix-cell">.*?</a>', drawing)
+    assert "/positions/volodymyr-zelenskyy-on-us-russia-28-point-plan/" in cells
+    assert len(cells) == len(briefing.positions)
+    assert "⊘ rejects" in drawing and "⚠ sceptical" in drawing
+    assert drawing.count("<title") >= len(cells) + 1  # the picture's and each cell's
+
+
+def test_timeline_draws_dates_with_their_precision(briefing: Briefing) -> None:
+    drawing = svg.timeline(briefing, href)
+    day = re.search(r'<a href="/events/thanksgiving-deadline-2025-11-27/">(.*?)</a>', drawing)
+    month = re.search(r'<a href="/events/miami-drafting-meeting-2025-10/">(.*?)</a>', drawing)
+    assert day and "<path" in day.group(1) and "day precision" in day.group(1)
+    assert month and "<rect" in month.group(1) and "month precision" in month.group(1)
+    assert "late October 2025: US officials and Kirill Dmitriev" in drawing
+
+
+def test_graph_links_every_box(briefing: Briefing) -> None:
+    drawing = svg.relations_graph(briefing, href)
+    assert 'href="/actors/kirill-dmitriev/"' in drawing
+    assert "most connected" not in drawing
+
+
+def test_graph_keeps_only_the_most_connected(
+    briefing: Briefing, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(svg, "MAX_GRAPH_NODES", 3)
+    drawing = svg.relations_graph(briefing, href)
+    assert len(re.findall(r'<g id="node\d+" class="node">', drawing)) == 3
+    assert "The 3 most connected of " in drawing
+    assert 'href="/actors/kirill-dmitriev/"' in drawing  # the most connected actor
+
+
+def test_text_in_pictures_is_escaped(briefing: Briefing) -> None:
+    assert svg._x('<script>"&') == "&lt;script&gt;&quot;&amp;"
