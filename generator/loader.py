@@ -290,8 +290,19 @@ def _over_limits(text: str, display: str) -> Problem | None:
         bound = text.count("[") + text.count("{") + len(_INDICATOR.findall(text))
         if bound <= _SAFE_NESTING:
             return None
+    try:
+        return _scan(text, display, _Loader)
+    except yaml.MarkedYAMLError as exc:
+        if "nesting depth" not in (exc.problem or ""):
+            raise
+        # Newer libyaml stops at a depth of its own while scanning ahead; the pure-Python
+        # parser finds the place where our limit is passed, whatever libyaml is installed.
+        return _scan(text, display, yaml.SafeLoader)
+
+
+def _scan(text: str, display: str, loader: Any) -> Problem | None:
     depth = nodes = 0
-    for event in yaml.parse(text, Loader=_Loader):  # noqa: S506 - events only
+    for event in yaml.parse(text, Loader=loader):  # noqa: S506 - events only
         if isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent):
             depth += 1
             if depth > MAX_DEPTH + 1:

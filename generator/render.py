@@ -156,9 +156,10 @@ def page_path(sheet: Sheet) -> str:
 class PageContext:
     """Helpers a template calls while rendering one page: links and footnotes."""
 
-    def __init__(self, briefing: Briefing, path: str):
+    def __init__(self, briefing: Briefing, path: str, subject: str | None = None):
         self.briefing = briefing
         self.path = path
+        self.subject = subject  # the id of the sheet whose page this is
         self._cited: dict[str, None] = {}
 
     def url(self, target: str | Sheet) -> Markup:
@@ -199,10 +200,13 @@ class PageContext:
         return Markup(f"[{label}]({self.url(sheet)})")
 
     def cite(self, fact: Fact) -> Markup:
-        """Footnote markers for a fact's sources; remembered for the page's footnote list."""
-        for source_id in fact.sources:
+        """Footnote markers for a fact's sources; remembered for the page's footnote list.
+        A source's own page names it in no footnote: the reader is on it (and a footnote cited
+        by every fact of a much-cited source makes Python-Markdown's footnotes quadratic)."""
+        cited = [source_id for source_id in fact.sources if source_id != self.subject]
+        for source_id in cited:
             self._cited.setdefault(source_id, None)
-        return Markup("".join(f"[^{source_id}]" for source_id in fact.sources))
+        return Markup("".join(f"[^{source_id}]" for source_id in cited))
 
     @property
     def cited(self) -> list[Source]:
@@ -259,7 +263,8 @@ class Renderer:
         )
 
     def render(self, template: str, path: str, briefing: Briefing, **context: Any) -> str:
-        page = PageContext(briefing, path)
+        sheet = context.get("sheet")
+        page = PageContext(briefing, path, sheet.id if isinstance(sheet, Sheet) else None)
         try:
             return self.env.get_template(template).render(page=page, briefing=briefing, **context)
         except jinja2.TemplateError as exc:

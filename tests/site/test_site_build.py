@@ -128,14 +128,18 @@ def test_every_fact_shows_certainty_and_footnotes(
         labels = li.find("span", f"certainty-{certainty}")
         assert labels and squash(labels[0].text).endswith(certainty), squash(li.text)
         refs = {a.attrs.get("href") for a in li.find("a", "footnote-ref")}
-        assert refs == {f"#fn:{s}" for s in fact["sources"]}, squash(li.text)
+        # A source's own page cites it in no footnote: the reader is already on it.
+        expected = {s for s in fact["sources"] if not (kind == "sources" and s == sheet_id)}
+        assert refs == {f"#fn:{s}" for s in expected}, squash(li.text)
     cited = {s for fact in facts_in(data) for s in fact["sources"]}
     for source in cited:
         notes = [li for li in items if li.attrs.get("id") == f"fn:{source}"]
+        if kind == "sources" and sheet_id == source:
+            assert notes == [], "a source's page has no footnote to itself"
+            continue
         assert len(notes) == 1, f"no footnote for {source}"
         hrefs = [a.attrs.get("href") for a in notes[0].find("a")]
-        here = kind == "sources" and sheet_id == source
-        assert ("./" if here else f"../../sources/{source}/") in hrefs, hrefs
+        assert f"../../sources/{source}/" in hrefs, hrefs
 
 
 def test_open_questions_lists_every_hedged_fact(shipped_root: Path, shipped_site: Path) -> None:
