@@ -1,0 +1,437 @@
+"""The PDF print edition of the shipped briefing: what a reader finds in it, and how it is made.
+
+The PDF is built once per module (it takes seconds); its text is read back with pdftotext
+(poppler-utils) where installed, else with pypdf. The fast tests at the end check the book's
+HTML assembly without laying anything out.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from generator import book
+from generator.cli import EXIT_OK, main
+from generator.dates import PartialDate
+from generator.model import Briefing
+from generator.pdf import write_pdf
+from generator.pipeline import Prepared, prepare
+from generator.render import SYMBOLS, RenderedPage, md_text, page_path
+
+pypdf = pytest.importorskip("pypdf")
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+EPOCH = "1764201600"  # 2025-11-27 00:00 UTC
+EDITION = "27 November 2025"
+FOOTER = re.compile(r"^page (\d+) of (\d+)$")
+TOC_LINE = re.compile(r"^(.+?)\s*\.{3,}\s*(\d+)$")
+
+
+def flat(text: str) -> str:
+    """Whitespace folded: line ends in the PDF are not ends of words."""
+    return " ".join(text.split())
+
+
+def loose(text: str) -> str:
+    """Folded, and without hyphens: pdftotext drops a hyphen that ends a line ("28-point"
+    broken after "28-" reads back as "28point")."""
+    return flat(text).replace("-", "")
+
+
+def page_texts(path: Path) -> list[str]:
+    if shutil.which("pdftotext"):
+        out = subprocess.run(
+            ["pdftotext", "-enc", "UTF-8", str(path), "-"],
+            capture_output=True, text=True, check=True, timeout=120,
+        ).stdout
+        return out.split("\f")[:-1]  # every page ends with a form feed
+    return [page.extract_text() for page in pypdf.PdfReader(path).pages]
+
+
+@dataclass
+class Built:
+    prepared: Prepared
+    path: Path
+    pages: int
+    texts: list[str]  # per page, as extracted
+    reader: Any
+
+    @property
+    def briefing(self) -> Briefing:
+        return self.prepared.briefing
+
+    @property
+    def title(self) -> str:
+        return self.prepared.project.settings.title
+
+    def body_lines(self, number: int) -> list[str]:
+        """Lines of page ``number`` (1-based) without its running header and footer."""
+        running = {self.title} | {c.running or c.title for c in book.chapters(self.briefing)}
+        lines = [line.strip() for line in self.texts[number - 1].splitlines() if line.strip()]
+        header = 0
+        while header < min(2, len(lines)) and lines[header] in running:
+            header += 1
+        lines = lines[header:]
+        return [line for line in lines if not FOOTER.match(line)]
+
+    def body(self) -> str:
+        """The book's text with headers and footers taken out, compared ``loose``ly."""
+        return loose(" ".join(" ".join(self.body_lines(n)) for n in range(1, self.pages + 1)))
+
+    def contents(self) -> list[tuple[str, int]]:
+        """The table of contents as printed: (title, page)."""
+        found = [TOC_LINE.match(line) for line in self.body_lines(2)]
+        return [(m[1].strip(), int(m[2])) for m in found if m]
+
+
+@pytest.fixture(scope="module")
+def prepared() -> Prepared:
+    return prepare(REPO_ROOT)
+
+
+@pytest.fixture(scope="module")
+def built(prepared: Prepared, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
+    path = tmp_path_factory.mktemp("pdf") / "briefing.pdf"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        pages = write_pdf(prepared, path)
+    yield Built(prepared, path, pages, page_texts(path), pypdf.PdfReader(path))
+
+
+# --- what a reader finds ---------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_page_count_is_the_pdfs(built: Built) -> None:
+    assert built.pages == len(built.reader.pages) == len(built.texts)
+    assert built.pages > 10
+
+
+@pytest.mark.slow
+def test_cover_has_title_subtitle_and_dates(built: Built) -> None:
+    settings = built.prepared.project.settings
+    cover = flat(built.texts[0])
+    assert flat(settings.title) in cover
+    assert settings.subtitle and flat(settings.subtitle) in cover
+    assert built.briefing.as_of is not None
+    assert f"Current to {built.briefing.as_of.display()}" in cover
+    assert f"Edition of {EDITION}" in cover
+
+
+@pytest.mark.slow
+def test_every_sheet_is_in_print(built: Built) -> None:
+    text = built.body()
+    briefing = built.briefing
+    # Every actor, term and source, and every other sheet, by the name readers know it by.
+    names = [briefing.name(sheet_id) for sheet_id in briefing.sheets]
+    assert [name for name in names if loose(name) not in text] == []
+
+
+@pytest.mark.slow
+def test_every_fact_is_in_print_with_its_certainty(built: Built) -> None:
+    text = built.body()
+    missing = [
+        f"{c.sheet.id}: {c.fact.text}"
+        for c in built.briefing.citations
+        if loose(f"{c.fact.text} {SYMBOLS['certainty'][c.fact.certainty]} {c.fact.certainty}")
+        not in text
+    ]
+    assert not missing
+
+
+@pytest.mark.slow
+def test_notes_name_their_sources(built: Built) -> None:
+    text = built.body()
+    assert "Notes 1." in text
+    for source in built.briefing.sources:
+        details = [source.title, source.publisher, source.published and source.published.display()]
+        assert loose(", ".join(d for d in details if d) + ".") in text
+
+
+@pytest.mark.slow
+def test_sources_list_the_sheets_citing_them(built: Built) -> None:
+    destinations = built.reader.named_destinations
+    briefing = built.briefing
+    for source in briefing.sources:
+        entry = destinations[book.anchor(page_path(source))]
+        page = built.reader.get_destination_page_number(entry) + 1
+        # The source's entry, and the pages after it up to the next chapter.
+        end = next((n for _, n in built.contents() if n > page), built.pages + 1)
+        listed = loose(" ".join(" ".join(built.body_lines(n)) for n in range(page, end)))
+        cited_by = listed[listed.index("Cited by"):]
+        for sheet_id in {c.sheet.id for c in briefing.citing(source.id)}:
+            assert loose(briefing.name(sheet_id)) in cited_by
+            # ...each a link to its sheet, which is in the book.
+            assert book.anchor(page_path(briefing.get(sheet_id))) in destinations
+
+
+@pytest.mark.slow
+def test_source_list_writes_out_publisher_date_and_address(built: Built) -> None:
+    text = built.body()
+    for source in built.briefing.sources:
+        assert loose(f"Publisher {source.publisher or 'not stated'}") in text
+        published = source.published.display() if source.published else "not stated"
+        assert loose(f"Published {published}") in text
+        assert loose(f"Address {source.url or 'none given'}") in text
+
+
+@pytest.mark.slow
+def test_contents_page_numbers_are_where_chapters_start(built: Built) -> None:
+    contents = built.contents()
+    expected = [c.title for c in book.chapters(built.briefing)]
+    assert [title for title, _ in contents] == expected
+    previous = 0
+    for title, page in contents:
+        lines = built.body_lines(page)
+        # A chapter starts a page; a group of sheets may follow its part's heading.
+        assert lines[0] == title or (page == previous and title in lines), (title, page, lines)
+        assert page >= previous
+        previous = page
+
+
+@pytest.mark.slow
+def test_running_header_and_footer(built: Built) -> None:
+    running = {c.title: c.running or c.title for c in book.chapters(built.briefing)}
+    first_on_page: dict[int, str] = {}
+    for title, page in built.contents():
+        first_on_page.setdefault(page, running[title])
+    for page, section in first_on_page.items():
+        lines = [line.strip() for line in built.texts[page - 1].splitlines() if line.strip()]
+        assert lines[:2] == [built.title, section]
+    for number, text in enumerate(built.texts, start=1):
+        if number == 1:
+            assert "page 1 of" not in text  # the cover has no footer
+            continue
+        assert f"page {number} of {built.pages}" in text
+
+
+@pytest.mark.slow
+def test_outline_matches_contents(built: Built) -> None:
+    found: list[tuple[int, str, int]] = []
+
+    def walk(items: list[Any], level: int) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item, level + 1)
+            else:
+                page = built.reader.get_destination_page_number(item) + 1
+                found.append((level, item.title, page))
+
+    walk(built.reader.outline, 1)
+    chapters = book.chapters(built.briefing)
+    assert [(level, title) for level, title, _ in found] == [(c.level, c.title) for c in chapters]
+    assert [(title, page) for _, title, page in found] == built.contents()
+
+
+@pytest.mark.slow
+def test_metadata(built: Built) -> None:
+    settings = built.prepared.project.settings
+    info = built.reader.metadata
+    assert info.title == settings.title
+    assert info.subject == settings.subtitle
+    assert info["/CreationDate"].startswith("D:20251127000000")
+    assert info["/ModDate"] == info["/CreationDate"]
+    assert built.reader.trailer["/Root"]["/Lang"] == settings.language
+
+
+def _resources(obj: Any) -> Iterator[Any]:
+    """A page's resources and those of every form (pictures are drawn in forms)."""
+    resources = obj.get("/Resources")
+    if resources is None:
+        return
+    resources = resources.get_object()
+    yield resources
+    for xobject in resources.get("/XObject", {}).values():
+        xobject = xobject.get_object()
+        if xobject.get("/Subtype") == "/Form":
+            yield from _resources(xobject)
+        else:
+            yield xobject
+
+
+@pytest.mark.slow
+def test_fonts_are_embedded(built: Built) -> None:
+    fonts: dict[str, bool] = {}
+    for page in built.reader.pages:
+        for resources in _resources(page):
+            for font in resources.get("/Font", {}).values():
+                font = font.get_object()
+                if font.get("/Subtype") == "/Type0":
+                    font = font["/DescendantFonts"][0].get_object()
+                descriptor = font.get("/FontDescriptor")
+                files = ("/FontFile", "/FontFile2", "/FontFile3")
+                embedded = descriptor is not None and any(
+                    key in descriptor.get_object() for key in files
+                )
+                fonts[str(font.get("/BaseFont"))] = embedded
+    assert fonts
+    assert all(fonts.values()), fonts
+    assert all("DejaVu" in name for name in fonts), fonts
+
+
+@pytest.mark.slow
+def test_pictures_are_vectors(built: Built) -> None:
+    images = [
+        x for page in built.reader.pages for x in _resources(page) if x.get("/Subtype") == "/Image"
+    ]
+    assert images == []
+    # The timeline's month axis exists only in its picture: drawn as text, it reads back.
+    timeline = dict(built.contents())["Timeline"]
+    axis = re.findall(
+        r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4}\b",
+        "\n".join(built.body_lines(timeline)),
+    )
+    assert axis
+
+
+@pytest.mark.slow
+def test_same_content_and_epoch_give_the_same_bytes(
+    built: Built, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    again = tmp_path / "again.pdf"
+    assert write_pdf(built.prepared, again) == built.pages
+    assert again.read_bytes() == built.path.read_bytes()
+    # Writing the same bytes again leaves the file alone.
+    mtime = again.stat().st_mtime_ns
+    write_pdf(built.prepared, again)
+    assert again.stat().st_mtime_ns == mtime
+
+
+@pytest.mark.slow
+def test_a4_by_default_and_letter_from_the_command(
+    built: Built,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    def size(page: Any) -> tuple[int, int]:
+        box = page.mediabox
+        return round(float(box.width)), round(float(box.height))
+
+    assert size(built.reader.pages[0]) == (595, 842)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)  # restored afterwards; the CLI sets it
+    output = tmp_path / "letter.pdf"
+    code = main(["--root", str(REPO_ROOT), "pdf", "--output", str(output), "--paper", "letter"])
+    out = capsys.readouterr().out
+    assert code == EXIT_OK, out
+    letter = pypdf.PdfReader(output)
+    assert f"wrote {output} ({len(letter.pages)} pages)" in out
+    assert size(letter.pages[0]) == (612, 792)
+    # Wide chapters (the position matrix) are laid out on landscape pages of the same paper.
+    assert (792, 612) in {size(page) for page in letter.pages}
+
+
+# --- the book's HTML, without layout -----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def assembled(prepared: Prepared) -> book.Book:
+    return book.assemble(prepared, EPOCH)
+
+
+def test_links_inside_the_book_all_land(assembled: book.Book) -> None:
+    ids = re.findall(r'\sid="([^"]*)"', assembled.html)
+    assert len(ids) == len(set(ids)), "ids must be unique across pages"
+    targets = re.findall(r'\s(?:xlink:)?href="#([^"]*)"', assembled.html)
+    assert targets
+    assert sorted(set(targets) - set(ids)) == []
+    # Nothing points at a file: no site-relative link and no absolute path survives.
+    assert re.findall(r'\s(?:xlink:)?href="(?!#|https?:|mailto:)[^"]*"', assembled.html) == []
+    assert str(REPO_ROOT) not in assembled.html
+
+
+def test_contents_is_the_chapter_list(prepared: Prepared, assembled: book.Book) -> None:
+    chapters = book.chapters(prepared.briefing)
+    assert [(c.level, c.title, c.id) for c in chapters] == list(assembled.contents)
+    assert [c.title for c in chapters if c.level == 1][:7] == [
+        "Overview", "The plan and its terms", "Position matrix", "Who's who", "Timeline",
+        "Open questions", "Sources",
+    ]
+
+
+def test_every_sheet_page_is_in_the_book(prepared: Prepared) -> None:
+    in_book = {path for c in book.chapters(prepared.briefing) for path in c.pages}
+    sheet_pages = {p.path for p in prepared.pages if p.source}
+    assert sheet_pages - in_book == set()
+
+
+def test_pictures_pass_through_as_inline_svg(prepared: Prepared, assembled: book.Book) -> None:
+    site = sum(p.markdown.count("<svg") for p in prepared.pages if p.path.endswith("index.md"))
+    assert site > 0
+    assert assembled.html.count("<svg") >= site
+    # Graphviz sizes its pictures in pt, which WeasyPrint would not scale in proportion.
+    assert not re.search(r'<svg\b[^>]*\s(?:width|height)="[0-9.]+pt"', assembled.html)
+
+
+def test_a_bare_svg_block_is_kept_as_it_is() -> None:
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><text>a_b*c*</text></svg>'
+    page = RenderedPage("events/index.md", f"# Timeline\n\n{svg}\n\nAfter.\n", "Timeline")
+    html = book.PageConverter(["events/index.md"]).convert(page, shift=0, drop_title=True)
+    assert svg in html
+    assert "<p><svg" not in html
+
+
+def test_content_text_that_looks_like_markup_prints_as_written() -> None:
+    text = 'Said id="x" and href="../y.md" and url(#z) width="3pt"'
+    page = RenderedPage("actors/a.md", f"# A\n\n{md_text(text)}\n", "A")
+    html = book.PageConverter(["actors/a.md"]).convert(page, shift=0, drop_title=True)
+    assert html == f"<p>{text}</p>"
+
+
+def test_links_become_anchors_and_ids_get_the_page_prefix() -> None:
+    markdown = (
+        "# Kirill\n\n## Facts\n\n"
+        "- Met [Witkoff](steve-witkoff.md) and [the plan](../plans/p.md#facts).[^s]\n"
+        '- <a href="../../events/e/">Event</a>, [PDF](../briefing.pdf), <https://example.org/x>\n\n'
+        "[^s]: [Source](../sources/s.md), 2025.\n"
+    )
+    page = RenderedPage("actors/kirill.md", markdown, "Kirill")
+    included = ["actors/kirill.md", "actors/steve-witkoff.md", "plans/p.md", "events/e.md",
+                "sources/s.md"]
+    html = book.PageConverter(included).convert(page, shift=2, drop_title=False)
+    assert '<h3 id="actors-kirill">Kirill</h3>' in html
+    assert '<h4 id="actors-kirill--facts">Facts</h4>' in html
+    assert 'href="#actors-steve-witkoff" data-xref=""' in html
+    assert 'href="#plans-p--facts"' in html
+    assert 'href="#events-e"' in html
+    assert 'href="#sources-s" data-xref=""' in html
+    assert 'href="#actors-kirill--fn:s"' in html and 'id="actors-kirill--fn:s"' in html
+    assert "<a>PDF</a>" in html  # a file the book does not hold: the text stays, the link goes
+    assert 'href="https://example.org/x"' in html
+
+
+def test_markdown_extensions_are_the_sites() -> None:
+    config = yaml.safe_load((REPO_ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    site: dict[str, Any] = {}
+    for item in config["markdown_extensions"]:
+        name, options = next(iter(item.items())) if isinstance(item, dict) else (item, None)
+        site[name] = options or {}
+    assert tuple(site) == book.MARKDOWN_EXTENSIONS
+    assert {k: v for k, v in site.items() if v} == book.MARKDOWN_CONFIGS
+
+
+def test_edition_date_is_the_epochs_day() -> None:
+    assert book.edition_date(EPOCH) == PartialDate(2025, 11, 27)
+    assert book.edition_date("0").display() == "1 January 1970"
+
+
+def test_labels_have_glyphs_in_the_print_font() -> None:
+    """Every certainty and stance symbol is drawn by DejaVu Sans, the labels' font."""
+    ttfont = pytest.importorskip("fontTools.ttLib")
+    if not shutil.which("fc-match"):
+        pytest.skip("fontconfig not installed")
+    path = subprocess.run(
+        ["fc-match", "-f", "%{file}", "DejaVu Sans"], capture_output=True, text=True, check=True
+    ).stdout
+    cmap = ttfont.TTFont(path).getBestCmap()
+    symbols = {s for table in SYMBOLS.values() for s in table.values()}
+    assert sorted(s for s in symbols if any(ord(ch) not in cmap for ch in s)) == []
