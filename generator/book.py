@@ -50,6 +50,7 @@ COMPOSED_ANCHORS = {
     "open-questions.md": "open-questions",
     "sources/index.md": "sources",
     METHODOLOGY: "methodology",
+    "changes.md": "changes",
 }
 
 #: The fact sheets part: (folder, group title), every sheet of these kinds in print.
@@ -143,6 +144,8 @@ def chapters(briefing: Briefing) -> list[Chapter]:
                 running=f"Fact sheets: {title}",
             )
         )
+    # An appendix: the content's history, as on the site's "What changed" page.
+    result.append(Chapter("changes", "What changed", ("changes.md",), composed=True))
     return result
 
 

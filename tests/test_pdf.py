@@ -435,3 +435,17 @@ def test_labels_have_glyphs_in_the_print_font() -> None:
     cmap = ttfont.TTFont(path).getBestCmap()
     symbols = {s for table in SYMBOLS.values() for s in table.values()}
     assert sorted(s for s in symbols if any(ord(ch) not in cmap for ch in s)) == []
+
+
+@pytest.mark.slow
+def test_what_changed_is_the_appendix(built: Built) -> None:
+    from generator.diff import content_history
+
+    history = content_history(REPO_ROOT, limit=1)
+    chapters = [c.title for c in book.chapters(built.briefing)]
+    assert chapters[-1] == "What changed"
+    appendix = built.body()
+    if history.available:  # a git checkout: the newest content commit is listed
+        assert loose(history[0].subject[:60]) in appendix
+    else:
+        assert loose("has no git history") in appendix
