@@ -71,6 +71,10 @@ def discover(content_dir: Path, display_root: Path) -> tuple[list[SheetFile], li
         )
         return found, problems
     root = content_dir.resolve()
+    try:  # worked out once: resolving every file's folder is slow at thousands of files
+        base = root.relative_to(display_root.resolve()).as_posix()
+    except ValueError:
+        base = content_dir.as_posix()
     for path in sorted(content_dir.rglob("*")):
         if path.is_symlink() and path.is_dir() and not path.resolve().is_relative_to(root):
             # rglob does not follow it: without a word, every sheet in it would be missing.
@@ -81,8 +85,8 @@ def discover(content_dir: Path, display_root: Path) -> tuple[list[SheetFile], li
             continue
         if path.suffix not in (".yml", ".yaml") or path.name.startswith("."):
             continue
-        display = _display(path, display_root)
         relative = path.relative_to(content_dir)
+        display = f"{base}/{relative.as_posix()}"
         if path.is_symlink() and not path.exists():  # resolve() raises on a loop of links
             problems.append(
                 Problem(display, 0, 0, "is a link to a file that does not exist (or a loop of "
