@@ -7,6 +7,7 @@ Templates are loaded from files with ``StrictUndefined`` so their errors name fi
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import logging
@@ -79,7 +80,13 @@ def md_text(value: Any) -> Markup:
         return value
     if isinstance(value, PartialDate):
         value = value.display()
-    text = " ".join(str(value).split())
+    return _escaped(str(value))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _escaped(value: str) -> Markup:
+    # Names, titles and dates recur on many pages: each is escaped once per process.
+    text = " ".join(value.split())
     text = _BIDI.sub(lambda m: f"&#x{ord(m.group()):04x};", text)
     # Quotes stay as written: they mean nothing in Markdown text, and an entity for them would
     # be escaped a second time where MkDocs copies a heading into the table of contents.
@@ -170,7 +177,7 @@ class PageContext:
         else:
             target_path = page_path(self._sheet(target))
         here = posixpath.dirname(self.path)
-        return Markup(posixpath.relpath(target_path, here or "."))
+        return Markup(relative_path(target_path, here))
 
     def _sheet(self, target: str | Sheet) -> Sheet:
         return target if isinstance(target, Sheet) else self.briefing.get(target)
@@ -179,7 +186,7 @@ class PageContext:
         """The address of a sheet's page from this page's address, for links in raw HTML
         (SVG), which MkDocs does not rewrite (it serves ``x.md`` at ``x/``)."""
         here, there = _directory_url(self.path), _directory_url(page_path(target))
-        return posixpath.relpath(there, here or ".") + "/"
+        return relative_path(there, here) + "/"
 
     def figure(self, name: str, *args: Any) -> Markup:
         """A build-time SVG picture (matrix, timeline, graph) as a block of raw HTML."""
@@ -211,6 +218,20 @@ class PageContext:
     @property
     def cited(self) -> list[Source]:
         return [self.briefing.get(i) for i in self._cited]  # type: ignore[misc]
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def relative_path(target: str, here: str) -> str:
+    """``target`` seen from the folder ``here``; both relative POSIX paths without dots
+    (what posixpath.relpath gives, without its file-system calls: pages link thousands of
+    times)."""
+    to = [part for part in target.split("/") if part]
+    start = [part for part in here.split("/") if part]
+    common = 0
+    while common < min(len(to), len(start)) and to[common] == start[common]:
+        common += 1
+    parts = [".."] * (len(start) - common) + to[common:]
+    return "/".join(parts) or "."
 
 
 def _directory_url(path: str) -> str:
