@@ -39,7 +39,13 @@ def staging_dir(final: Path) -> Path:
     final.parent.mkdir(parents=True, exist_ok=True)
     for stale in final.parent.glob(f".{final.name}.building-*"):
         shutil.rmtree(stale, ignore_errors=True)
-    return Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{final.name}.building-"))
+    staged = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{final.name}.building-"))
+    # mkdtemp makes the folder private (0700); the published site must be readable as any
+    # folder made here would be (0777 less the umask), e.g. by a web server's user.
+    umask = os.umask(0)
+    os.umask(umask)
+    staged.chmod(0o777 & ~umask)
+    return staged
 
 
 def publish(staged: Path, final: Path) -> None:

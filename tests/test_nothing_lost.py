@@ -255,3 +255,15 @@ def test_new_never_writes_through_a_folder_link(
     assert code == EXIT_PROBLEMS
     assert "content/places is a link to a folder outside content/" in captured.err + captured.out
     assert list(outside.iterdir()) == []
+
+
+def test_published_site_is_readable_like_any_new_folder(tmp_path: Path) -> None:
+    from generator.write import publish, staging_dir
+
+    final = tmp_path / "site"
+    staged = staging_dir(final)
+    (staged / "index.html").write_text("ok", encoding="utf-8")
+    publish(staged, final)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert final.stat().st_mode & 0o777 == 0o777 & ~umask
