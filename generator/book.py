@@ -26,7 +26,7 @@ from generator import __version__
 from generator.dates import PartialDate
 from generator.model import Briefing
 from generator.pipeline import Prepared
-from generator.render import RenderedPage, Renderer, page_path
+from generator.render import LABELS_CSS, RenderedPage, Renderer, page_path
 from generator.schema import Sheet
 
 log = logging.getLogger(__name__)
@@ -36,6 +36,7 @@ MARKDOWN_EXTENSIONS = ("footnotes", "tables", "attr_list", "toc")
 MARKDOWN_CONFIGS = {"toc": {"permalink": False}}
 
 PRINT_DIR = "print"  # under the project's templates folder
+LABELS_CSS_AND_BOOK_CSS = (LABELS_CSS, f"{PRINT_DIR}/book.css")
 METHODOLOGY = "methodology.md"  # the site's hand-written page; the book has its own
 
 #: Composed site pages -> the chapter (anchor) that stands for them in the book.
@@ -311,5 +312,8 @@ def assemble(prepared: Prepared, epoch: str) -> Book:
 
 
 def stylesheet(templates_dir: Path) -> str:
-    """The print stylesheet shipped with the templates (paper size is added by pdf.py)."""
-    return (templates_dir / PRINT_DIR / "book.css").read_text(encoding="utf-8")
+    """The print stylesheet shipped with the templates, after the label colours the site
+    shares (paper size is added by pdf.py)."""
+    return "\n".join(
+        (templates_dir / name).read_text(encoding="utf-8") for name in LABELS_CSS_AND_BOOK_CSS
+    )

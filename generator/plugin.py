@@ -19,7 +19,7 @@ from mkdocs.utils.templates import TemplateContext
 
 from generator.pipeline import Prepared, Workspace, briefing_json, source_date_epoch
 from generator.problems import ContentError, summary
-from generator.render import TemplateProblem
+from generator.render import LABELS_CSS, LABELS_CSS_URL, TemplateProblem
 
 log = logging.getLogger("mkdocs.plugins.briefing")
 
@@ -83,6 +83,8 @@ class BriefingPlugin(BasePlugin[BriefingPluginConfig]):
                 content=briefing_json(self.prepared.project, self.prepared.briefing),
             )
         )
+        labels = self.prepared.project.templates_dir / LABELS_CSS
+        files.append(File.generated(config, LABELS_CSS_URL, abs_src_path=str(labels)))
         return files
 
     def on_page_context(

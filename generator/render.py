@@ -130,6 +130,11 @@ class RenderedPage:
     jsonld: str | None = None  # JSON-LD text for the page head, already safe for <script>
 
 
+#: Label colours shipped with the templates, shared by the site and the print edition.
+LABELS_CSS = "labels.css"
+#: Where the site serves it (mkdocs.yml lists it in extra_css).
+LABELS_CSS_URL = "assets/labels.css"
+
 PAGE_FOLDERS = {
     "sources": "sources",
     "actors": "actors",
