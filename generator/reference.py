@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from generator.schema import SHEET_TYPES, VOCABULARIES, Ref, Vocabulary
+from generator.schema import SHEET_TYPES, VOCABULARIES, Ref, Vocabulary, annotation_parts
 
 HEADER = """<!-- Generated from generator/schema.py by `briefing schema`; do not edit by hand. -->
 
@@ -49,13 +49,9 @@ def _type(annotation: Any) -> str:
 
 
 def _vocabulary_of(annotation: Any) -> str | None:
-    for meta in getattr(annotation, "__metadata__", ()):
-        if isinstance(meta, Vocabulary):
-            return ", ".join(f"`{word}`" for word in meta.words)
-    for arg in typing.get_args(annotation):
-        found = _vocabulary_of(arg)
-        if found:
-            return found
+    for part in annotation_parts(annotation):
+        if isinstance(part, Vocabulary):
+            return ", ".join(f"`{word}`" for word in part.words)
     return None
 
 
@@ -77,15 +73,11 @@ def _table(model: type[BaseModel]) -> list[str]:
 def _nested(model: type[BaseModel], seen: set[type[BaseModel]]) -> list[type[BaseModel]]:
     found = []
     for field in model.model_fields.values():
-        stack = [field.annotation]
-        while stack:
-            annotation = stack.pop()
-            if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-                if annotation not in seen:
-                    seen.add(annotation)
-                    found.append(annotation)
-                    found.extend(_nested(annotation, seen))
-            stack.extend(typing.get_args(annotation))
+        for part in annotation_parts(field.annotation):
+            if isinstance(part, type) and issubclass(part, BaseModel) and part not in seen:
+                seen.add(part)
+                found.append(part)
+                found.extend(_nested(part, seen))
     return found
 
 

@@ -8,6 +8,8 @@ from these declarations, and the validator checks content against them.
 from __future__ import annotations
 
 import re
+import typing
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar
 
@@ -177,6 +179,15 @@ def _check_url(value: str) -> str:
             "url", "must be an http:// or https:// address; got '{got}'", {"got": value}
         )
     return value
+
+
+def annotation_parts(annotation: Any) -> Iterator[Any]:
+    """A field's type, its ``Annotated`` metadata and the same of its arguments, depth first:
+    how the validator, the reference page and others find Refs, Vocabularies and models."""
+    yield annotation
+    yield from getattr(annotation, "__metadata__", ())
+    for arg in typing.get_args(annotation):
+        yield from annotation_parts(arg)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-import typing
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -22,7 +21,16 @@ from generator.dates import type_name
 from generator.jsonschema import schema_line
 from generator.loader import DataPath, RawSheet, load_file
 from generator.problems import Problem, Severity, did_you_mean, sort_key
-from generator.schema import KINDS, SHEET_TYPES, Actor, Node, Position, Ref, Sheet
+from generator.schema import (
+    KINDS,
+    SHEET_TYPES,
+    Actor,
+    Node,
+    Position,
+    Ref,
+    Sheet,
+    annotation_parts,
+)
 
 log = logging.getLogger(__name__)
 
@@ -306,13 +314,11 @@ def _fields_at(cls: type[BaseModel], loc: DataPath) -> list[str]:
 
 
 def _model_in(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in typing.get_args(annotation):
-        found = _model_in(arg)
-        if found:
-            return found
-    return None
+    return next(
+        (p for p in annotation_parts(annotation)
+         if isinstance(p, type) and issubclass(p, BaseModel)),
+        None,
+    )
 
 
 # --- references ---------------------------------------------------------------------------------
@@ -328,14 +334,7 @@ def _ref_of(cls: type[BaseModel], name: str) -> Ref | None:
 
 
 def _ref_in(annotation: Any) -> Ref | None:
-    for meta in getattr(annotation, "__metadata__", ()):
-        if isinstance(meta, Ref):
-            return meta
-    for arg in typing.get_args(annotation):
-        found = _ref_in(arg)
-        if found:
-            return found
-    return None
+    return next((p for p in annotation_parts(annotation) if isinstance(p, Ref)), None)
 
 
 Reference = tuple[DataPath, Ref, str]
