@@ -62,9 +62,9 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _prepare(args: argparse.Namespace) -> pipeline.Prepared:
+def _prepare(workspace: pipeline.Workspace) -> pipeline.Prepared:
     """Validate and render; problems are printed by main() through ContentError."""
-    prepared = pipeline.prepare(args.root)
+    prepared = workspace.build()
     for problem in prepared.warnings:
         print(problem.format())
     return prepared
@@ -75,10 +75,13 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     site_dir: Path = args.site_dir if args.site_dir.is_absolute() else args.root / args.site_dir
     os.environ["SOURCE_DATE_EPOCH"] = pipeline.source_date_epoch(args.root)
-    prepared = _prepare(args)
+    workspace = pipeline.Workspace(args.root)
+    prepared = _prepare(workspace)
     staged = write.staging_dir(site_dir)
     try:
-        plugin.build_site(args.root, staged, strict=True)  # mkdocs empties the folder first
+        # The plugin is handed the workspace, so MkDocs' run re-reads and re-renders nothing.
+        # (mkdocs empties the staging folder first: the PDF is written after.)
+        plugin.build_site(args.root, staged, strict=True, workspace=workspace)
         if not args.no_pdf:
             pdf.write_pdf(prepared, staged / pdf.PDF_NAME, paper=args.paper)
         write.publish(staged, site_dir)
@@ -98,7 +101,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_pdf(args: argparse.Namespace) -> int:
     output: Path = args.output if args.output.is_absolute() else args.root / args.output
     os.environ["SOURCE_DATE_EPOCH"] = pipeline.source_date_epoch(args.root)
-    prepared = _prepare(args)
+    prepared = _prepare(pipeline.Workspace(args.root))
     pages = pdf.write_pdf(prepared, output, paper=args.paper)
     print(f"wrote {output} ({pages} pages)")
     return EXIT_OK

@@ -37,9 +37,8 @@ class BriefingPlugin(BasePlugin[BriefingPluginConfig]):
         self._workspace: Workspace | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
-        # Defining on_startup makes MkDocs keep this plugin between `mkdocs serve` rebuilds,
-        # and with it the workspace, which then redoes only what an edit changed.
-        self._workspace = None
+        """Defined so that MkDocs keeps this plugin between `mkdocs serve` rebuilds, and with
+        it the workspace, which then redoes only what an edit changed."""
 
     def _root(self, config: MkDocsConfig) -> Path:
         if self.config.root:
@@ -114,8 +113,11 @@ class BriefingPlugin(BasePlugin[BriefingPluginConfig]):
         return server
 
 
-def build_site(root: Path, site_dir: Path, *, strict: bool = True) -> None:
-    """Run ``mkdocs build`` for the project at ``root`` into ``site_dir``."""
+def build_site(
+    root: Path, site_dir: Path, *, strict: bool = True, workspace: Workspace | None = None
+) -> None:
+    """Run ``mkdocs build`` for the project at ``root`` into ``site_dir``; with ``workspace``
+    (one that has just built), the plugin reuses its work instead of doing it again."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort
@@ -124,6 +126,9 @@ def build_site(root: Path, site_dir: Path, *, strict: bool = True) -> None:
     config = load_config(
         config_file=str(root / "mkdocs.yml"), site_dir=str(site_dir), strict=strict
     )
+    plugin = config.plugins.get("briefing")
+    if workspace is not None and isinstance(plugin, BriefingPlugin):
+        plugin._workspace = workspace
     try:
         build(config)
     except PluginError as exc:

@@ -138,3 +138,31 @@ def test_content_error_then_fix(project: Path) -> None:
     assert [p.rule for p in caught.value.problems if p.is_error] == ["vocabulary"]
     path.write_text(good, encoding="utf-8")
     assert pages_of(workspace.build()) == pages_of(prepare(project))
+
+
+def test_briefing_build_reads_each_file_once(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The CLI hands its workspace to the MkDocs plugin: content is not validated twice."""
+    import generator.pipeline
+    from generator.cli import main
+
+    for name in ("docs", "mkdocs.yml"):
+        source = REPO / name
+        if source.is_dir():
+            shutil.copytree(source, project / name)
+        else:
+            shutil.copy(source, project / name)
+    calls: list[str] = []
+    real = generator.pipeline.load_one
+
+    def counting(path: Path, display: str, folder: str):  # type: ignore[no-untyped-def]
+        calls.append(display)
+        return real(path, display, folder)
+
+    monkeypatch.setattr(generator.pipeline, "load_one", counting)
+    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
+    site = tmp_path / "site"
+    assert main(["--root", str(project), "build", "--no-pdf", "--site-dir", str(site)]) == 0
+    assert (site / "actors" / "kirill-dmitriev" / "index.html").is_file()
+    assert sorted(calls) == sorted(set(calls)) and len(calls) == 39
