@@ -28,15 +28,7 @@ from generator.problems import ContentError, Problem, sort_key
 from generator.render import RenderedPage, Renderer, page_plan
 from generator.schema import KINDS, Sheet
 from generator.tracking import Changes, Dependencies, TrackingBriefing
-from generator.validate import (
-    CheckResult,
-    Located,
-    check_freshness,
-    discover,
-    existing_ids,
-    link_sheets,
-    load_one,
-)
+from generator.validate import CheckResult, Located, check, check_freshness, load_one
 
 log = logging.getLogger(__name__)
 
@@ -89,14 +81,16 @@ class Workspace:
     def check(self, settings: Settings | None = None) -> CheckResult:
         """Validate the content, re-reading only files that changed since the last call.
         With ``settings``, sheets overdue for review are warned about too."""
-        files, problems = discover(self.root / "content", self.root)
         current: dict[str, _FileState] = {}
         reparsed = 0
         # As git does for "racy" files: a file modified within two seconds of the last check
         # may have changed again since without its time or size moving, so it is hashed.
         racy_after = self._checked_ns - 2_000_000_000
         self._checked_ns = time.time_ns()
-        for path, display, folder in files:
+
+        def remembered(path: Path, display: str, folder: str) -> tuple[Located | None,
+                                                                          list[Problem]]:
+            nonlocal reparsed
             state = self._files.get(display)
             try:
                 stat = path.stat()
@@ -111,14 +105,15 @@ class Workspace:
                 else:
                     state.signature = signature
             current[display] = state
-            problems.extend(state.problems)
+            return state.located, state.problems
+
+        result = check(self.root / "content", self.root, load=remembered)
         self._files = current
         self.stats["files_parsed"] = reparsed
-        located = [s.located for s in current.values() if s.located is not None]
-        sheets, found = link_sheets(located, existing_ids(files))
         if settings is not None:
-            found += check_freshness(sheets, settings.review_after_days, today())
-        return CheckResult(sheets, sorted([*problems, *found], key=sort_key), len(files))
+            overdue = check_freshness(result.sheets, settings.review_after_days, today())
+            result.problems = sorted([*result.problems, *overdue], key=sort_key)
+        return result
 
     def build(self) -> Prepared:
         """Validate and render. Raises ContentError (every problem) if the content has errors."""
@@ -182,15 +177,6 @@ def _setup_digest(project: Project) -> str:
             digest.update(path.relative_to(templates).as_posix().encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()
-
-
-def load(root: Path) -> tuple[Project, Briefing, list[Problem], int]:
-    """Validate the project's content. Raises ContentError (all problems) on any error."""
-    project = load_project(root)
-    result = Workspace(root).check(project.settings)
-    if not result.ok:
-        raise ContentError(result.problems)
-    return project, Briefing.from_check(result), result.problems, result.files
 
 
 def prepare(root: Path) -> Prepared:

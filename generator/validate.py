@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -133,13 +133,20 @@ def _display(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-def check(content_dir: Path, display_root: Path | None = None) -> CheckResult:
-    """Load and validate every sheet under ``content_dir``; never raises on bad content."""
+LoadOne = Callable[[Path, str, str], tuple[Located | None, list[Problem]]]
+
+
+def check(
+    content_dir: Path, display_root: Path | None = None, load: LoadOne | None = None
+) -> CheckResult:
+    """Load and validate every sheet under ``content_dir``; never raises on bad content.
+    ``load`` reads one file (default: load_one); a caller may remember files between runs."""
     display_root = display_root or content_dir.parent
+    load = load or load_one
     files, problems = discover(content_dir, display_root)
     located: list[Located] = []
     for path, display, folder in files:
-        item, found = load_one(path, display, folder)
+        item, found = load(path, display, folder)
         problems.extend(found)
         if item is not None:
             located.append(item)
@@ -160,21 +167,6 @@ def load_one(path: Path, display: str, folder: str) -> tuple[Located | None, lis
         return None, problems
     sheet, more = validate_one(raw)
     return (Located.of(raw, sheet) if sheet is not None else None), [*problems, *more]
-
-
-def validate_sheets(
-    raws: list[RawSheet], existing: dict[str, str] | None = None
-) -> tuple[dict[str, Located], list[Problem]]:
-    """Validate sheets and their references (see link_sheets for ``existing``)."""
-    problems: list[Problem] = []
-    located: list[Located] = []
-    for raw in raws:
-        sheet, found = validate_one(raw)
-        problems.extend(found)
-        if sheet is not None:
-            located.append(Located.of(raw, sheet))
-    sheets, found = link_sheets(located, existing)
-    return sheets, problems + found
 
 
 def link_sheets(
