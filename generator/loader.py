@@ -1,12 +1,16 @@
 """Read fact-sheet files into plain data, keeping the line and column of every key and value.
 
-YAML is composed into nodes by libyaml (``CSafeLoader``; the pure-Python loader only when
-libyaml is missing) and turned into data here, so that:
+YAML is composed into nodes by libyaml (the pure-Python loader only when libyaml is missing)
+and turned into data here, so that:
 
 * every scalar stays the text the editor wrote (``2025-11-27`` and ``yes`` are strings, as they
   are to JSON Schema and the editor's YAML 1.2 language server), except null;
 * duplicate keys, merge keys, aliases and unknown tags are errors, not silent surprises;
 * hostile input stops at documented limits instead of exhausting memory.
+
+A file with nothing to report (nearly all of them) takes a fast path that builds the data
+alone; its marks are found by composing it again if a later check needs to point into it.
+Anything unusual sends the file through the full walk, which reports it with its place.
 """
 
 from __future__ import annotations
@@ -21,10 +25,38 @@ import yaml
 
 from generator.problems import Problem
 
+_YAML = "tag:yaml.org,2002:"
+_STR, _MAP, _SEQ, _NULL_TAG, _MERGE = (_YAML + t for t in ("str", "map", "seq", "null", "merge"))
+_SCALAR_TAGS = {_YAML + t for t in ("str", "int", "float", "bool", "timestamp")}
+#: Plain scalars that mean "no value" (YAML's null), the only scalars that are not text.
+_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+
 try:
-    from yaml import CSafeLoader as _Loader
+    from yaml._yaml import CParser
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml import SafeLoader as _Loader
+else:
+
+    class _Loader(CParser):  # type: ignore[no-redef,misc]
+        """libyaml's composer with the only tags this loader tells apart: text, null, merge
+        keys, lists and mappings. PyYAML's resolver would try a dozen patterns on every plain
+        scalar to find ints, floats, booleans and dates, which are all text here."""
+
+        def resolve(self, kind: type, value: str, implicit: tuple[bool, bool]) -> str:
+            if kind is yaml.ScalarNode:
+                if implicit[0]:
+                    if value in _NULLS:
+                        return _NULL_TAG
+                    if value == "<<":
+                        return _MERGE
+                return _STR
+            return _SEQ if kind is yaml.SequenceNode else _MAP
+
+        def descend_resolver(self, *_: object) -> None:  # no path resolvers
+            pass
+
+        def ascend_resolver(self, *_: object) -> None:
+            pass
 
 log = logging.getLogger(__name__)
 
@@ -50,40 +82,70 @@ _SHORT_TEXT = MAX_NODES // 2
 #: Characters YAML does not allow, which double-quoted escapes ("\0", "\x1b") still write.
 _UNPRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
-_YAML = "tag:yaml.org,2002:"
-_SCALAR_TAGS = {_YAML + t for t in ("str", "int", "float", "bool", "timestamp")}
-_NULL_TAG = _YAML + "null"
-
 Location = tuple[int, int]
 DataPath = tuple[str | int, ...]
 
 
-@dataclass
 class Marks:
-    """Where each key and value of one file stands (1-based line, column)."""
+    """Where each key and value of one file stands (1-based line, column).
 
-    keys: dict[DataPath, Location] = field(default_factory=dict)
-    values: dict[DataPath, Location] = field(default_factory=dict)
-    #: Values the loader replaced with nothing after reporting why (an alias, a tag, a limit).
-    dropped: set[DataPath] = field(default_factory=set)
+    Most files have no problem to point at, so the marks of a file that loaded cleanly are
+    found only when first asked for, by composing its text again (``Marks.later``)."""
+
+    def __init__(self) -> None:
+        self._keys: dict[DataPath, Location] = {}
+        self._values: dict[DataPath, Location] = {}
+        #: Values the loader replaced with nothing after reporting why (an alias, a tag, a
+        #: limit).
+        self._dropped: set[DataPath] = set()
+        self._text: str | None = None
+
+    @classmethod
+    def later(cls, text: str) -> Marks:
+        """The marks of ``text``, a document the fast path loaded without a problem."""
+        marks = cls()
+        marks._text = text
+        return marks
+
+    def _filled(self) -> Marks:
+        if self._text is not None:
+            text, self._text = self._text, None
+            node = _compose(text)
+            if node is not None:
+                _Walker("", self).walk(node, ())
+        return self
+
+    @property
+    def keys(self) -> dict[DataPath, Location]:
+        return self._filled()._keys
+
+    @property
+    def values(self) -> dict[DataPath, Location]:
+        return self._filled()._values
+
+    @property
+    def dropped(self) -> set[DataPath]:
+        return self._filled()._dropped
 
     def of_key(self, path: DataPath) -> Location:
         """The key naming ``path`` (or, for a list item, the item); else the nearest parent."""
+        keys, values = self.keys, self.values
         while path:
-            if path in self.keys:
-                return self.keys[path]
-            if path in self.values:
-                return self.values[path]
+            if path in keys:
+                return keys[path]
+            if path in values:
+                return values[path]
             path = path[:-1]
-        return self.values.get((), (1, 1))
+        return values.get((), (1, 1))
 
     def of_value(self, path: DataPath) -> Location:
         """The value at ``path``; else the nearest parent's."""
+        values = self.values
         while path:
-            if path in self.values:
-                return self.values[path]
+            if path in values:
+                return values[path]
             path = path[:-1]
-        return self.values.get((), (1, 1))
+        return values.get((), (1, 1))
 
 
 @dataclass
@@ -96,12 +158,15 @@ class RawSheet:
     data: dict[str, Any]
     marks: Marks
     first_line: str = ""
+    text: str = field(default="", repr=False)  # the file as read, for checks on the whole text
 
 
 class _Walker:
-    def __init__(self, display: str):
+    """Data and marks of a composed document, reporting everything this loader refuses."""
+
+    def __init__(self, display: str, marks: Marks | None = None):
         self.display = display
-        self.marks = Marks()
+        self.marks = marks if marks is not None else Marks()
         self.problems: list[Problem] = []
         self._seen: set[int] = set()
         self.aliased = False
@@ -115,14 +180,14 @@ class _Walker:
             # Aliases make one node appear in many places; they are how alias bombs work.
             # The node carries its anchor's mark, so load_text finds where the aliases stand.
             self.aliased = True
-            self.marks.dropped.add(path)
+            self.marks._dropped.add(path)
             return None
         self._seen.add(id(node))
-        self.marks.values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        self.marks._values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
         before = len(self.problems)
         value = self._node(node, path)
         if value is None and len(self.problems) > before:
-            self.marks.dropped.add(path)
+            self.marks._dropped.add(path)
         return value
 
     def _node(self, node: yaml.Node, path: DataPath) -> Any:
@@ -132,12 +197,12 @@ class _Walker:
         if isinstance(node, yaml.ScalarNode):
             return self._scalar(node)
         if isinstance(node, yaml.SequenceNode):
-            if node.tag != _YAML + "seq":
+            if node.tag != _SEQ:
                 self.error(node, f"unsupported YAML tag '{_tag(node.tag)}'", "yaml-tag")
                 return None
             return [self.walk(item, (*path, i)) for i, item in enumerate(node.value)]
         if isinstance(node, yaml.MappingNode):
-            if node.tag != _YAML + "map":
+            if node.tag != _MAP:
                 self.error(node, f"unsupported YAML tag '{_tag(node.tag)}'", "yaml-tag")
                 return None
             return self._mapping(node, path)
@@ -175,7 +240,7 @@ class _Walker:
                 self.aliased = True
                 continue
             self._seen.add(id(key_node))
-            if key_node.tag == _YAML + "merge":
+            if key_node.tag == _MERGE:
                 self.error(key_node, "merge keys (<<) are not supported", "yaml-merge")
                 continue
             if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == _NULL_TAG:
@@ -192,7 +257,7 @@ class _Walker:
                 )
                 continue
             first_seen[key] = key_node.start_mark.line + 1
-            self.marks.keys[(*path, key)] = (
+            self.marks._keys[(*path, key)] = (
                 key_node.start_mark.line + 1,
                 key_node.start_mark.column + 1,
             )
@@ -240,7 +305,7 @@ def load_text(text: str, display: str) -> tuple[Any, Marks, list[Problem]]:
         too_big = _over_limits(text, display)
         if too_big is not None:
             return None, Marks(), [too_big]
-        node = yaml.compose(text, Loader=_Loader)  # noqa: S506 - safe loader, nodes only
+        node = _compose(text)
     except yaml.composer.ComposerError as exc:
         if exc.problem and "single document" in (exc.context or "") + exc.problem:
             mark = exc.problem_mark
@@ -273,11 +338,57 @@ def load_text(text: str, display: str) -> tuple[Any, Marks, list[Problem]]:
         ]
     if node is None:
         return None, Marks(), [Problem(display, 0, 0, "file is empty", "empty-file")]
+    # A character YAML does not allow can only come from a double-quoted escape: the reader
+    # refuses it written as itself.
+    if "\\" not in text:
+        try:
+            return _plain(node, 0, set()), Marks.later(text), []
+        except _Unusual:
+            pass  # the full walk below says what is wrong, and where
     walker = _Walker(display)
     data = walker.walk(node, ())
     if walker.aliased:
         walker.problems.extend(_alias_problems(text, display))
     return data, walker.marks, walker.problems
+
+
+def _compose(text: str) -> yaml.Node | None:
+    return yaml.compose(text, Loader=_Loader)  # noqa: S506 - our loader: text, lists, maps
+
+
+class _Unusual(Exception):
+    """The fast path met something only the full walk reports (rare in real sheets)."""
+
+
+def _plain(node: yaml.Node, depth: int, seen: set[int]) -> Any:
+    """The data of a well-formed document, without marks: what ``_Walker`` returns for a
+    document it finds nothing wrong in, at a fraction of the cost. Anything the walker would
+    report (a tag, an alias, a merge or duplicate key, a key that is not text, too deep, too
+    long) raises ``_Unusual``."""
+    if depth > MAX_DEPTH or id(node) in seen:  # the same node twice: an alias
+        raise _Unusual
+    seen.add(id(node))
+    kind = node.__class__
+    if kind is yaml.ScalarNode:
+        if node.tag == _STR:
+            if len(node.value) > MAX_TEXT_CHARS:
+                raise _Unusual
+            return node.value
+        if node.tag == _NULL_TAG:
+            return None
+        raise _Unusual
+    if kind is yaml.MappingNode and node.tag == _MAP:
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if (key_node.__class__ is not yaml.ScalarNode or key_node.tag != _STR
+                    or key_node.value in result or id(key_node) in seen):
+                raise _Unusual
+            seen.add(id(key_node))
+            result[key_node.value] = _plain(value_node, depth + 1, seen)
+        return result
+    if kind is yaml.SequenceNode and node.tag == _SEQ:
+        return [_plain(item, depth + 1, seen) for item in node.value]
+    raise _Unusual
 
 
 def _over_limits(text: str, display: str) -> Problem | None:
@@ -392,4 +503,5 @@ def load_file(path: Path, display: str, folder: str) -> tuple[RawSheet | None, l
                     "not-a-mapping")
         )
         return None, problems
-    return RawSheet(display, folder, path.stem, data, marks, text.split("\n", 1)[0]), problems
+    return RawSheet(display, folder, path.stem, data, marks, text.split("\n", 1)[0],
+                    text), problems

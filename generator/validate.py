@@ -221,7 +221,7 @@ def validate_one(raw: RawSheet) -> tuple[Sheet | None, list[Problem]]:
             Problem(raw.path, 1, 1, f"first line must be '{expected}' so editors get completion "
                     "and checks", "schema-line", Severity.WARNING)
         )
-    for where in _placeholders(raw.data, ()):
+    for where in _placeholders(raw.data, ()) if _TODO.search(raw.text) else ():
         line, column = raw.marks.of_key(where)
         name = next((str(p) for p in reversed(where) if isinstance(p, str)), "value")
         warnings.append(
@@ -392,16 +392,20 @@ def check_usage(sheets: dict[str, Located]) -> list[Problem]:
     problems = []
     for located in sheets.values():
         sheet = located.sheet
-        line, column = located.raw.marks.of_value(("id",))
         if sheet.folder == "sources" and sheet.id not in cited:
-            problems.append(Problem(located.raw.path, line, column,
-                                    f"source '{sheet.id}' is not cited by any fact",
-                                    "unused-source", Severity.WARNING))
+            problems.append(_warning_at_id(located, f"source '{sheet.id}' is not cited by any "
+                                           "fact", "unused-source"))
         if isinstance(sheet, Actor) and not sheet.facts and sheet.id not in positioned:
-            problems.append(Problem(located.raw.path, line, column,
-                                    f"actor '{sheet.id}' has no facts and no positions",
-                                    "actor-without-facts", Severity.WARNING))
+            problems.append(_warning_at_id(located, f"actor '{sheet.id}' has no facts and no "
+                                           "positions", "actor-without-facts"))
     return problems
+
+
+def _warning_at_id(located: Located, message: str, rule: str) -> Problem:
+    # Marks are looked up only for a sheet with something to report: finding them costs a
+    # second parse of its file.
+    line, column = located.raw.marks.of_value(("id",))
+    return Problem(located.raw.path, line, column, message, rule, Severity.WARNING)
 
 
 def check_freshness(

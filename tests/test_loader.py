@@ -341,3 +341,72 @@ def test_load_file_keeps_data_with_loader_problems(tmp_path: Path) -> None:
     raw, problems = load_file(write(tmp_path, b"id: x\nid: y\n"), "x.yml", "actors")
     assert raw is not None and raw.data == {"id": "x"}
     assert [p.rule for p in problems] == ["duplicate-key"]
+
+
+# --- the fast path: data without marks, marks found when first asked for -------------------
+
+REPO = Path(__file__).resolve().parent.parent
+EVERY_SHEET = sorted(
+    path
+    for folder in (REPO / "content", REPO / "tests" / "cases")
+    for path in folder.rglob("*.yml")
+    if path.is_file()
+)
+
+
+def _full_walk(text: str) -> tuple[Any, loader.Marks, list[Problem]]:
+    walker = loader._Walker("f.yml")
+    return walker.walk(loader._compose(text), ()), walker.marks, walker.problems
+
+
+@pytest.mark.parametrize("path", EVERY_SHEET, ids=lambda p: p.relative_to(REPO).as_posix())
+def test_fast_path_gives_what_the_full_walk_gives(path: Path) -> None:
+    text = path.read_bytes().decode("utf-8-sig", errors="replace")
+    try:
+        data, marks, problems = load(text)
+        expected = _full_walk(text)
+    except Exception:  # noqa: BLE001 - files that do not compose are tested elsewhere
+        pytest.skip("not composable")
+    if data is None:
+        return
+    assert (data, problems) == (expected[0], expected[2])
+    assert (marks.keys, marks.values, marks.dropped) == (
+        expected[1].keys, expected[1].values, expected[1].dropped)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: &x 1\nb: *x\n",
+        "a: 1\na: 2\n",
+        "a: !!binary aGk=\n",
+        "<<: {a: 1}\n",
+        "? [a]\n: 1\n",
+        "~: 1\n",
+        "a: " + "x" * (MAX_TEXT_CHARS + 1) + "\n",
+        "a: " + "[" * (MAX_DEPTH + 2) + "]" * (MAX_DEPTH + 2) + "\n",
+    ],
+    ids=["alias", "duplicate", "tag", "merge", "list-key", "null-key", "long", "deep"],
+)
+def test_what_the_fast_path_does_not_take_is_reported(text: str) -> None:
+    with pytest.raises(loader._Unusual):
+        loader._plain(loader._compose(text), 0, set())
+    data, marks, problems = load(text)
+    assert len(problems) == 1, lines(problems)
+
+
+def test_an_escaped_character_yaml_does_not_allow_is_found() -> None:
+    # The fast path is not tried on a file with a backslash: only the full walk looks at what
+    # an escape wrote.
+    assert lines(load('a: "line\\u0007bell"\n')[2]) == [
+        "f.yml:1:4: text contains the character U+0007, which YAML does not allow (written "
+        "as an escape) [encoding]"]
+
+
+def test_marks_of_a_clean_file_are_found_when_asked() -> None:
+    data, marks, problems = load("id: x\nfacts:\n  - text: a\n    sources: [s]\n")
+    assert problems == []
+    assert data == {"id": "x", "facts": [{"text": "a", "sources": ["s"]}]}
+    assert marks.of_value(("facts", 0, "sources", 0)) == (4, 15)
+    assert marks.of_key(("facts", 0, "text")) == (3, 5)
+    assert marks.dropped == set()
