@@ -14,7 +14,7 @@ import logging
 import posixpath
 import re
 import traceback
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -168,11 +168,15 @@ def page_path(sheet: Sheet) -> str:
 class PageContext:
     """Helpers a template calls while rendering one page: links and footnotes."""
 
-    def __init__(self, briefing: Briefing, path: str, subject: str | None = None):
+    def __init__(self, briefing: Briefing, path: str, subject: str | None = None,
+                 fact_text: Callable[[Fact], Markup] | None = None):
         self.briefing = briefing
         self.path = path
         self.subject = subject  # the id of the sheet whose page this is
+        self._here = posixpath.dirname(path)
         self._cited: dict[str, None] = {}
+        self._fact_text = fact_text
+        self._grids: dict[str, svg.Grid] = {}
 
     def url(self, target: str | Sheet) -> Markup:
         """Relative link from this page to a sheet's page (a sheet or its id) or to a docs
@@ -181,8 +185,7 @@ class PageContext:
             target_path = target
         else:
             target_path = page_path(self._sheet(target))
-        here = posixpath.dirname(self.path)
-        return Markup(relative_path(target_path, here))
+        return Markup(relative_path(target_path, self._here))
 
     def _sheet(self, target: str | Sheet) -> Sheet:
         return target if isinstance(target, Sheet) else self.briefing.get(target)
@@ -197,7 +200,8 @@ class PageContext:
         """A build-time SVG picture (matrix, timeline, graph) as a block of raw HTML."""
         symbols = {**SYMBOLS["stance"], **SYMBOLS["certainty"]}
         if name == "matrix":
-            drawing = svg.matrix(self.briefing, args[0], self.href, symbols)
+            plan = args[0]
+            drawing = svg.matrix(self.briefing, plan, self.href, symbols, self.grid(plan))
         elif name == "timeline":
             drawing = svg.timeline(self.briefing, self.href)
         elif name == "graph":
@@ -206,10 +210,23 @@ class PageContext:
             raise ValueError(f"unknown figure {name!r}")
         return Markup(f'<figure class="briefing-figure briefing-{name}">{drawing}</figure>')
 
+    def grid(self, plan: Plan) -> svg.Grid:
+        """The position matrix of a plan, worked out once per page."""
+        if plan.id not in self._grids:
+            self._grids[plan.id] = svg.grid(self.briefing, plan)
+        return self._grids[plan.id]
+
     def link(self, target: str | Sheet, text: Any = None) -> Markup:
-        sheet = self._sheet(target)
+        sheet = target if isinstance(target, Sheet) else self.briefing.get(target)
         label = md_text(text if text is not None else self.briefing.name(sheet.id))
-        return Markup(f"[{label}]({self.url(sheet)})")
+        return Markup(f"[{label}]({relative_path(page_path(sheet), self._here)})")
+
+    def fact(self, fact: Fact) -> Markup:
+        """A fact as every page writes it: the ``fact_text`` macro of ``_macros.md.j2`` (its
+        text, certainty label and date), then footnote markers for its sources."""
+        if self._fact_text is None:
+            raise TypeError("this page context was made without the fact_text macro")
+        return Markup(self._fact_text(fact) + self.cite(fact))
 
     def cite(self, fact: Fact) -> Markup:
         """Footnote markers for a fact's sources; remembered for the page's footnote list.
@@ -247,6 +264,28 @@ def _directory_url(path: str) -> str:
     return stem[: -len("/index")] if stem.endswith("/index") else stem
 
 
+class _CodeGenerator(jinja2.compiler.CodeGenerator):
+    """Jinja's code generator without the ``escape()`` that autoescaping wraps around every
+    ``{{ value }}``: the environment's ``finalize`` (``md_text``) already returns Markup for
+    every value, so that call would only copy it (about a million times in a large build)."""
+
+    def _output_child_pre(self, node: Any, frame: Any, finalize: Any) -> None:
+        if finalize.src is None or frame.eval_ctx.volatile or not frame.eval_ctx.autoescape:
+            super()._output_child_pre(node, frame, finalize)
+            return
+        self.write("(" + finalize.src)  # both parentheses are closed by _output_child_post
+
+
+class _Environment(jinja2.Environment):
+    code_generator_class = _CodeGenerator
+
+
+#: The shared macros; ``fact_text`` there writes every fact.
+MACROS = "_macros.md.j2"
+#: Facts whose text a Renderer keeps (several builds' worth at 10,000 sheets), then forgets.
+_FACTS_REMEMBERED = 200_000
+
+
 class TemplateProblem(Exception):
     """A template in ``briefings/`` failed to load or render; the message names its file and
     line. Not a content error: the templates need fixing."""
@@ -261,9 +300,11 @@ class Renderer:
     #: The content's git history for the "What changed" page (None: not looked up).
     history: History | None = None
     env: jinja2.Environment = field(init=False)
+    _facts: dict[int, tuple[Fact, Markup]] = field(init=False, default_factory=dict)
+    _fact_macro: Callable[[Fact], str] | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
-        self.env = jinja2.Environment(
+        self.env = _Environment(
             loader=jinja2.FileSystemLoader(str(self.templates_dir)),
             undefined=jinja2.StrictUndefined,
             autoescape=True,  # macros return Markup; finalize does the escaping
@@ -288,9 +329,24 @@ class Renderer:
             history=self.history,
         )
 
+    def fact_text(self, fact: Fact) -> Markup:
+        """The ``fact_text`` macro's output for ``fact``, made once per fact object: a fact is
+        shown on its sheet's page and again on the page of every source it cites. (Keyed by
+        the object, which the entry keeps alive; a rebuild's new sheets are new objects.)"""
+        found = self._facts.get(id(fact))
+        if found is None or found[0] is not fact:
+            if len(self._facts) >= _FACTS_REMEMBERED:
+                self._facts.clear()
+            if self._fact_macro is None:
+                self._fact_macro = self.env.get_template(MACROS).module.fact_text  # type: ignore[attr-defined]
+            found = (fact, Markup(self._fact_macro(fact)))
+            self._facts[id(fact)] = found
+        return found[1]
+
     def render(self, template: str, path: str, briefing: Briefing, **context: Any) -> str:
         sheet = context.get("sheet")
-        page = PageContext(briefing, path, sheet.id if isinstance(sheet, Sheet) else None)
+        subject = sheet.id if isinstance(sheet, Sheet) else None
+        page = PageContext(briefing, path, subject, self.fact_text)
         try:
             return self.env.get_template(template).render(page=page, briefing=briefing, **context)
         except jinja2.TemplateError as exc:

@@ -15,6 +15,7 @@ import re
 import shutil
 import subprocess
 from collections.abc import Callable
+from dataclasses import dataclass
 from itertools import count
 
 from generator.model import Briefing
@@ -71,14 +72,37 @@ def weakest_certainty(position: Position) -> str:
     return max((f.certainty for f in position.facts), key=order.index)
 
 
-def matrix(briefing: Briefing, plan: Plan, href: Href, symbols: dict[str, str]) -> str:
-    """Actors (rows) x the plan and its terms (columns); each cell links to the position."""
+@dataclass(frozen=True)
+class Grid:
+    """Who stands where on a plan and its terms: the position matrix's columns (the plan, then
+    its terms), rows (actors with a position on any of them, by name) and cells."""
+
+    targets: list[Sheet]
+    actors: list[str]
+    positions: dict[tuple[str, str], list[Position]]
+
+    def at(self, actor_id: str, target_id: str) -> list[Position]:
+        return self.positions.get((actor_id, target_id), [])
+
+
+def grid(briefing: Briefing, plan: Plan) -> Grid:
+    """The position matrix of ``plan`` (the picture and the table under it share it)."""
     targets: list[Sheet] = [plan, *briefing.terms_of(plan.id)]
-    cells: dict[tuple[str, str], Position] = {}
+    positions: dict[tuple[str, str], list[Position]] = {}
     for target in targets:
         for position in briefing.positions_on(target.id):
-            cells.setdefault((position.actor, target.id), position)
-    actors = sorted({a for a, _ in cells}, key=lambda a: briefing.name(a).casefold())
+            positions.setdefault((position.actor, target.id), []).append(position)
+    actors = sorted({a for a, _ in positions}, key=lambda a: (briefing.name(a).casefold(), a))
+    return Grid(targets, actors, positions)
+
+
+def matrix(briefing: Briefing, plan: Plan, href: Href, symbols: dict[str, str],
+           found: Grid | None = None) -> str:
+    """Actors (rows) x the plan and its terms (columns); each cell links to the position (the
+    first, where an actor has several on one target: the table lists them all)."""
+    found = found or grid(briefing, plan)
+    targets, actors = found.targets, found.actors
+    cells = {key: items[0] for key, items in found.positions.items()}
     label_w = max([len(briefing.name(a)) for a in actors] + [10]) * _CHAR + 16
     col_w, row_h, head_h = 96.0, 34.0, 150.0
     width = label_w + col_w * len(targets) + 8 + head_h  # rotated headers lean right
