@@ -76,8 +76,10 @@ SYMBOLS = {
 
 def md_text(value: Any) -> Markup:
     """Escape content text for Markdown and HTML: it always shows as the characters written."""
-    if isinstance(value, Markup):
+    if value.__class__ is Markup or isinstance(value, Markup):
         return value
+    if value.__class__ is str:
+        return _escaped(value)
     if isinstance(value, PartialDate):
         value = value.display()
     return _escaped(str(value))
@@ -110,7 +112,13 @@ def _escape_leading(match: re.Match[str]) -> str:
 
 def attr(value: Any) -> Markup:
     """Escape for an HTML attribute value inside a template's own tag."""
-    return Markup(html.escape(" ".join(str(value).split()), quote=True))
+    return _attr(str(value))
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _attr(value: str) -> Markup:
+    # Mostly the meanings of labels, written in every label's tooltip.
+    return Markup(html.escape(" ".join(value.split()), quote=True))
 
 
 def json_for_html(data: Any) -> str:
