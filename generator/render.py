@@ -28,6 +28,7 @@ from generator.config import Settings
 from generator.dates import PartialDate, today
 from generator.diff import History
 from generator.model import Briefing
+from generator.pause import without_collector
 from generator.schema import (
     CERTAINTY,
     STANCE,
@@ -398,6 +399,7 @@ def page_plan(briefing: Briefing) -> list[tuple[str, Sheet | None]]:
     return plan
 
 
+@without_collector
 def render_pages(briefing: Briefing, templates_dir: Path, settings: Settings) -> list[RenderedPage]:
     renderer = Renderer(templates_dir, settings)
     return [renderer.page(briefing, path, sheet) for path, sheet in page_plan(briefing)]

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ValidationError
 from generator.dates import type_name
 from generator.jsonschema import schema_line
 from generator.loader import DataPath, RawSheet, load_file
+from generator.pause import without_collector
 from generator.problems import Problem, Severity, did_you_mean, sort_key
 from generator.schema import (
     KINDS,
@@ -136,6 +137,7 @@ def _display(path: Path, root: Path) -> str:
 LoadOne = Callable[[Path, str, str], tuple[Located | None, list[Problem]]]
 
 
+@without_collector
 def check(
     content_dir: Path, display_root: Path | None = None, load: LoadOne | None = None
 ) -> CheckResult:
