@@ -48,7 +48,7 @@ log = logging.getLogger(__name__)
 # Characters that mean something inline in Markdown (Python-Markdown, tables, footnotes,
 # attr_list), escaped with a backslash wherever they occur. '#' too: a heading loses its
 # trailing '#'s ("C#" would show as "C").
-_INLINE = re.compile(r"([\\`*_{}\[\]()|#])")
+_INLINE = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()|#"})
 # Block markers only matter at the start of a line; text is folded to one line.
 _LEADING = re.compile(r"^(\s*)([>+=:-]|\d+[.)](?=\s|$))")
 # Invisible direction overrides would let text reorder what readers see around it.
@@ -94,7 +94,7 @@ def _escaped(value: str) -> Markup:
     # Quotes stay as written: they mean nothing in Markdown text, and an entity for them would
     # be escaped a second time where MkDocs copies a heading into the table of contents.
     text = html.escape(text, quote=False)
-    text = _INLINE.sub(r"\\\1", text)
+    text = text.translate(_INLINE)
     # Python-Markdown finds "[label]:" definitions (links, footnotes) without honouring "\]",
     # so "a]: b" inside a template's "[...](url)" would define one and hide the line.
     text = text.replace("\\]:", "\\]&#58;")
