@@ -17,7 +17,7 @@ import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import cast
 
 from generator.config import Project, Settings, load_project
 from generator.dates import today
@@ -185,20 +185,27 @@ def prepare(root: Path) -> Prepared:
 
 
 def briefing_json(project: Project, briefing: Briefing) -> str:
-    """The whole validated fact graph as JSON (field names as in the content model)."""
-    data: dict[str, Any] = {
+    """The whole validated fact graph as JSON (field names as in the content model): one line
+    per sheet, each sheet's fields in the model's order, then the content file it is in."""
+    head = {
         "format": JSON_FORMAT,
         "title": project.settings.title,
         "subtitle": project.settings.subtitle,
         "language": project.settings.language,
         "as_of": str(briefing.as_of) if briefing.as_of else None,
-        "sheets": {kind: [] for kind in KINDS},
     }
+    groups: dict[str, list[str]] = {kind: [] for kind in KINDS}
     for sheet_id, sheet in briefing.sheets.items():
-        record = sheet.model_dump(mode="json", exclude_none=True)
-        record["path"] = briefing.paths[sheet_id]
-        data["sheets"][sheet.folder].append(record)
-    return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+        # pydantic writes the JSON itself, several times faster than dumping dicts.
+        record = sheet.model_dump_json(exclude_none=True)
+        path = json.dumps(briefing.paths[sheet_id], ensure_ascii=False)
+        groups[sheet.folder].append(f'{record[:-1]},"path":{path}}}')
+    sheets = ",\n".join(
+        f"{json.dumps(kind)}: [" + ("\n" + ",\n".join(records) + "\n" if records else "") + "]"
+        for kind, records in groups.items()
+    )
+    opening = json.dumps(head, ensure_ascii=False, indent=1)[: -len("\n}")]
+    return f'{opening},\n "sheets": {{\n{sheets}\n}}}}\n'
 
 
 def source_date_epoch(root: Path) -> str:
