@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import posixpath
+from pathlib import Path
+from typing import Any
 
+import jinja2
 from hypothesis import given
 from hypothesis import strategies as st
 
-from generator.render import md_text, relative_path
+from generator.config import Settings
+from generator.render import Renderer, md_text, relative_path
 
 part = st.sampled_from(["actors", "terms", "index.md", "x.md", "a", "b"])
 path = st.lists(part, min_size=0, max_size=3).map("/".join)
@@ -24,3 +28,25 @@ def test_escaping_is_the_same_when_remembered() -> None:
     assert first == second == (
         "C\\# &amp; &lt;b&gt;\\[x\\]\\(javascript:alert\\(1\\)\\)&lt;/b&gt; 1. item"
     )
+
+
+def test_template_calls_behave_as_in_jinja(tmp_path: Path) -> None:
+    """The fast call path: plain functions and macros directly, pass_context callables with
+    their context, loop variables not leaking into arguments, StopIteration undefined."""
+    (tmp_path / "t.md.j2").write_text(
+        "{% macro twice(x) %}{{ x }}{{ x }}{% endmacro %}"
+        "{% for i in [1, 2] %}{{ plain(i) }}:{{ with_context() }}:{{ twice(i) }};{% endfor %}"
+        "{{ stops() is undefined }}"
+    )
+    renderer = Renderer(tmp_path, Settings(title="T"))
+
+    @jinja2.pass_context
+    def with_context(context: Any) -> str:
+        return str(context["shown"])
+
+    def stops() -> str:
+        raise StopIteration
+
+    renderer.env.globals.update(plain=lambda i: i * 10, with_context=with_context, stops=stops)
+    out = renderer.env.get_template("t.md.j2").render(shown="ctx")
+    assert out == "10:ctx:11;20:ctx:22;True"
