@@ -105,10 +105,13 @@ class Changes:
     kinds: set[str]  # their folders, plus OPEN and ALL flags
 
     @classmethod
-    def between(cls, before: dict[str, Sheet], after: dict[str, Sheet]) -> Changes:
+    def between(cls, before: dict[str, Sheet], after: dict[str, Sheet],
+                candidates: Iterable[str] | None = None) -> Changes:
+        """The changes from ``before`` to ``after``; ``candidates``, if given, holds every id
+        whose sheet may differ (the others are known to be the very same objects)."""
         ids = {
             i
-            for i in before.keys() | after.keys()
+            for i in (before.keys() | after.keys() if candidates is None else candidates)
             # A sheet the workspace did not re-read is the very same object: skip comparing.
             if before.get(i) is not after.get(i) and before.get(i) != after.get(i)
         }

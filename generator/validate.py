@@ -10,7 +10,7 @@ import datetime as dt
 import logging
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -387,11 +387,15 @@ def iter_references(node: Node, path: DataPath = ()) -> Iterator[Reference]:
 
 
 def check_references(
-    sheets: dict[str, Located], existing: dict[str, str] | None = None
+    sheets: dict[str, Located],
+    existing: dict[str, str] | None = None,
+    only: Iterable[Located] | None = None,
 ) -> list[Problem]:
+    """Problems with the references of ``only`` (default: every sheet), resolved against
+    ``sheets`` (and ``existing``, see link_sheets)."""
     problems = []
     existing = existing or {}
-    for located in sheets.values():
+    for located in sheets.values() if only is None else only:
         for where, ref, target in located.refs:
             found = sheets.get(target)
             if found is not None and found.sheet.folder in ref.kinds:
@@ -421,23 +425,38 @@ def check_usage(sheets: dict[str, Located]) -> list[Problem]:
     cited: set[str] = set()
     positioned: set[str] = set()
     for located in sheets.values():
-        for _where, ref, target in located.refs:
-            if ref.kinds == ("sources",):
-                cited.add(target)
-        if isinstance(located.sheet, Position):
-            positioned.add(located.sheet.actor)
+        cited.update(cited_by(located))
+        positioned.update(positioned_by(located))
+    return [p for located in sheets.values() for p in usage_of(located, cited, positioned)]
+
+
+def cited_by(located: Located) -> Iterator[str]:
+    """The sources a sheet cites (once per citation)."""
+    return (target for _where, ref, target in located.refs if ref.kinds == ("sources",))
+
+
+def positioned_by(located: Located) -> Iterator[str]:
+    """The actor a position sheet is of."""
+    if isinstance(located.sheet, Position):
+        yield located.sheet.actor
+
+
+def usage_of(
+    located: Located, cited: Container[str], positioned: Container[str]
+) -> list[Problem]:
+    """Warnings if nothing uses this sheet, given every source cited and actor positioned."""
+    sheet = located.sheet
     problems = []
-    for located in sheets.values():
-        sheet = located.sheet
+    if sheet.folder == "sources" and sheet.id not in cited:
         line, column = located.raw.marks.of_value(("id",))
-        if sheet.folder == "sources" and sheet.id not in cited:
-            problems.append(Problem(located.raw.path, line, column,
-                                    f"source '{sheet.id}' is not cited by any fact",
-                                    "unused-source", Severity.WARNING))
-        if isinstance(sheet, Actor) and not sheet.facts and sheet.id not in positioned:
-            problems.append(Problem(located.raw.path, line, column,
-                                    f"actor '{sheet.id}' has no facts and no positions",
-                                    "actor-without-facts", Severity.WARNING))
+        problems.append(Problem(located.raw.path, line, column,
+                                f"source '{sheet.id}' is not cited by any fact",
+                                "unused-source", Severity.WARNING))
+    if isinstance(sheet, Actor) and not sheet.facts and sheet.id not in positioned:
+        line, column = located.raw.marks.of_value(("id",))
+        problems.append(Problem(located.raw.path, line, column,
+                                f"actor '{sheet.id}' has no facts and no positions",
+                                "actor-without-facts", Severity.WARNING))
     return problems
 
 
@@ -445,17 +464,20 @@ def check_freshness(
     sheets: dict[str, Located], max_age_days: int, today: dt.date
 ) -> list[Problem]:
     """Warnings for sheets last reviewed more than ``max_age_days`` before ``today``."""
-    problems = []
-    for located in sheets.values():
-        reviewed = located.sheet.reviewed
-        if reviewed is None:
-            continue
-        age = (today - reviewed.span()[0]).days
-        if age > max_age_days:
-            line, column = located.raw.marks.of_key(("reviewed",))
-            problems.append(Problem(
-                located.raw.path, line, column,
-                f"last reviewed {reviewed} ({age} days ago); sheets are due for review after "
-                f"{max_age_days} days (review_after_days in briefing.yml)",
-                "stale-review", Severity.WARNING))
-    return problems
+    return [p for located in sheets.values() for p in freshness_of(located, max_age_days, today)]
+
+
+def freshness_of(located: Located, max_age_days: int, today: dt.date) -> list[Problem]:
+    """A warning if this sheet was last reviewed more than ``max_age_days`` before ``today``."""
+    reviewed = located.sheet.reviewed
+    if reviewed is None:
+        return []
+    age = (today - reviewed.span()[0]).days
+    if age <= max_age_days:
+        return []
+    line, column = located.raw.marks.of_key(("reviewed",))
+    return [Problem(
+        located.raw.path, line, column,
+        f"last reviewed {reviewed} ({age} days ago); sheets are due for review after "
+        f"{max_age_days} days (review_after_days in briefing.yml)",
+        "stale-review", Severity.WARNING)]
