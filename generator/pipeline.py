@@ -15,7 +15,7 @@ import logging
 import os
 import subprocess
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -29,7 +29,7 @@ from generator.model import Briefing
 from generator.problems import ContentError, Problem, sort_key
 from generator.render import RenderedPage, Renderer, page_plan
 from generator.schema import KINDS
-from generator.tracking import Changes, Dependencies, TrackingBriefing
+from generator.tracking import Changes, Dependencies, TrackingBriefing, recording
 from generator.validate import (
     CheckResult,
     Located,
@@ -84,6 +84,7 @@ class Workspace:
         self._files: dict[str, _FileState] = {}
         self._links = _Links()
         self._pages: dict[str, _PageState] = {}
+        self._index = _PageIndex()
         self._briefing: Briefing | None = None  # of the last build
         self._pending: set[str] = set()  # ids changed by checks since the last build
         self._setup = ""
@@ -93,6 +94,8 @@ class Workspace:
         self._history_key = ""
         #: What the last build redid: files re-parsed, pages re-rendered.
         self.stats: dict[str, int] = {}
+        #: The paths of the pages the last build rendered.
+        self.rendered: list[str] = []
 
     def check(self, settings: Settings | None = None) -> CheckResult:
         """Validate the content, re-reading only files that changed since the last call, and
@@ -155,28 +158,56 @@ class Workspace:
         if setup != self._setup or self._renderer is None:
             # Settings, templates or the git history changed: any page may differ.
             self._pages.clear()
+            self._index = _PageIndex()
             self._renderer = Renderer(project.templates_dir, project.settings, history)
             self._setup = setup
-        changes = Changes.between(previous.sheets if previous else {}, briefing.sheets,
-                                  changed)
+        changes = Changes.between(previous, briefing, changed)
+        plan = page_plan(briefing)
+        redo: set[str] = set()
+        if self._pages:
+            redo = self._affected(changes, briefing)
         pages: dict[str, _PageState] = {}
-        rendered = 0
-        for path, sheet in page_plan(briefing):
+        rendered: list[str] = []
+        warmed = False
+        for path, sheet in plan:
             state = self._pages.get(path)
-            if state is None or changes.affect(state.deps):
-                deps = Dependencies(ids={sheet.id} if sheet else set())
+            if state is None or path in redo:
+                fine = sheet is None
+                if fine and not warmed:
+                    _warm(briefing)  # worked out before, so that no page notes it as read
+                    warmed = True
+                deps = Dependencies(ids={sheet.id} if sheet else set(), fine=fine)
                 tracking = cast(Briefing, TrackingBriefing(briefing, deps))
-                state = _PageState(self._renderer.page(tracking, path, sheet), deps)
-                rendered += 1
+                if fine:
+                    with recording(deps.reads):
+                        page = self._renderer.page(tracking, path, sheet)
+                else:
+                    page = self._renderer.page(tracking, path, sheet)
+                if state is not None:
+                    self._index.remove(path, state.deps)
+                self._index.add(path, deps)
+                state = _PageState(page, deps)
+                rendered.append(path)
             pages[path] = state
+        for path in self._pages.keys() - pages.keys():
+            self._index.remove(path, self._pages[path].deps)
         self._pages = pages
         self._briefing = briefing
         self._pending = set()
-        self.stats["pages_rendered"] = rendered
+        self.stats["pages_rendered"] = len(rendered)
+        self.rendered = rendered
         warnings = [p for p in result.problems if not p.is_error]
         return Prepared(project, briefing, [s.page for s in pages.values()], warnings,
                         result.files)
 
+
+    def _affected(self, changes: Changes, briefing: Briefing) -> set[str]:
+        """Paths of the pages whose dependencies ``changes`` touches."""
+        redo = self._index.coarse(changes)
+        for path in self._index.fine:
+            if changes.affect(self._pages[path].deps, briefing):
+                redo.add(path)
+        return redo
 
     def _content_history(self) -> History:
         """The content's git history, worked out again only when HEAD moves."""
@@ -258,11 +289,11 @@ class _Links:
         if moved:  # the ids 'did you mean' chooses from changed
             recheck.update(i for i, found in self._references.items() if found)
         for sheet_id in recheck:
-            item = sheets.get(sheet_id)
-            if item is None:
+            checked = sheets.get(sheet_id)
+            if checked is None:
                 self._references.pop(sheet_id, None)
             else:
-                self._references[sheet_id] = check_references(sheets, existing, [item])
+                self._references[sheet_id] = check_references(sheets, existing, [checked])
         # Usage: changed sheets, and those whose count of citations or positions moved.
         reuse = set(changed)
         for sheet_id in changed:
@@ -271,11 +302,11 @@ class _Links:
                     reuse.update(cited_by(version))
                     reuse.update(positioned_by(version))
         for sheet_id in reuse:
-            item = sheets.get(sheet_id)
-            if item is None:
+            used = sheets.get(sheet_id)
+            if used is None:
                 self._usage.pop(sheet_id, None)
             else:
-                self._usage[sheet_id] = usage_of(item, self._cited, self._positioned)
+                self._usage[sheet_id] = usage_of(used, self._cited, self._positioned)
         for found in (self._references, self._usage):
             for items in found.values():
                 problems.extend(items)
@@ -314,6 +345,52 @@ def _count(counts: dict[str, int], ids: Iterable[str], step: int) -> None:
             counts[sheet_id] = value
         else:
             del counts[sheet_id]
+
+
+class _PageIndex:
+    """Which pages depend on what, looked up by what changed (not page by page: thousands)."""
+
+    def __init__(self) -> None:
+        self.ids: dict[str, set[str]] = {}
+        self.targets: dict[str, set[str]] = {}
+        self.kinds: dict[str, set[str]] = {}
+        self.fine: set[str] = set()  # composed pages: judged one by one
+
+    def _parts(self, deps: Dependencies) -> Iterator[tuple[dict[str, set[str]], set[str]]]:
+        yield self.ids, deps.ids
+        yield self.targets, deps.targets
+        yield self.kinds, deps.kinds
+
+    def add(self, path: str, deps: Dependencies) -> None:
+        if deps.fine:
+            self.fine.add(path)
+            return
+        for index, keys in self._parts(deps):
+            for key in keys:
+                index.setdefault(key, set()).add(path)
+
+    def remove(self, path: str, deps: Dependencies) -> None:
+        if deps.fine:
+            self.fine.discard(path)
+            return
+        for index, keys in self._parts(deps):
+            for key in keys:
+                index.get(key, set()).discard(path)
+
+    def coarse(self, changes: Changes) -> set[str]:
+        redo: set[str] = set()
+        for index, keys in ((self.ids, changes.ids), (self.targets, changes.targets),
+                            (self.kinds, changes.kinds)):
+            for key in keys:
+                redo.update(index.get(key, ()))
+        return redo
+
+
+def _warm(briefing: Briefing) -> None:
+    """Work out the briefing's indexes (lazy) before composed pages note what they read."""
+    for name in ("sources", "actors", "plans", "terms", "positions", "events", "places",
+                 "_referrers", "_citing", "open_questions", "as_of"):
+        getattr(briefing, name)
 
 
 def _digest(path: Path) -> str:
