@@ -7,7 +7,7 @@ this, never raw YAML.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -50,12 +50,82 @@ class Briefing:
     digests: dict[str, str] = field(default_factory=dict)  # id -> hash of the file's bytes
 
     @classmethod
-    def from_check(cls, result: CheckResult) -> Briefing:
-        ordered = sorted(result.sheets.items())
-        return cls(
-            sheets={i: located.sheet for i, located in ordered},
-            paths={i: located.raw.path for i, located in ordered},
-        )
+    def from_check(
+        cls, result: CheckResult, previous: Briefing | None = None,
+        changed: Collection[str] | None = None,
+    ) -> Briefing:
+        """The briefing of a check's sheets. With ``previous`` (the briefing of an earlier
+        check) and ``changed`` (every id whose sheet is not the very same object in both),
+        what ``previous`` had worked out is updated rather than worked out again."""
+        if previous is None or changed is None:
+            ordered = sorted(result.sheets.items())
+            return cls(
+                sheets={i: located.sheet for i, located in ordered},
+                paths={i: located.raw.path for i, located in ordered},
+            )
+        sheets, paths = dict(previous.sheets), dict(previous.paths)
+        added = False
+        for sheet_id in changed:
+            located = result.sheets.get(sheet_id)
+            if located is None:
+                sheets.pop(sheet_id, None)
+                paths.pop(sheet_id, None)
+            else:
+                added = added or sheet_id not in sheets
+                sheets[sheet_id] = located.sheet
+                paths[sheet_id] = located.raw.path
+        if added:  # kept in id order, as a full build has them
+            sheets = dict(sorted(sheets.items()))
+            paths = dict(sorted(paths.items()))
+        briefing = cls(sheets=sheets, paths=paths)
+        briefing._update_from(previous, set(changed))
+        return briefing
+
+    def _update_from(self, previous: Briefing, changed: set[str]) -> None:
+        """Carry over the indexes ``previous`` built, updated for the ``changed`` sheets."""
+        done = previous.__dict__
+        olds = [previous.sheets[i] for i in changed if i in previous.sheets]
+        news = [self.sheets[i] for i in changed if i in self.sheets]
+        touched = {s.folder for s in (*olds, *news)}
+        for kind in ("sources", "actors", "plans", "terms", "positions", "events", "places"):
+            if kind in done and kind not in touched:
+                self.__dict__[kind] = done[kind]
+        if "as_of" in done and "sources" not in touched:
+            self.__dict__["as_of"] = done["as_of"]
+        if "_referrers" in done:
+            referrers = dict(done["_referrers"])
+            fresh: dict[str, list[tuple[Sheet, str]]] = defaultdict(list)
+            for sheet in sorted(news, key=lambda s: s.id):
+                for target, name in _references_of(sheet):
+                    fresh[target].append((sheet, name))
+            for target in {t for s in olds for t, _ in _references_of(s)} | fresh.keys():
+                kept = [e for e in referrers.get(target, ()) if e[0].id not in changed]
+                referrers[target] = sorted([*kept, *fresh.get(target, ())],
+                                           key=lambda e: e[0].id)
+            self.__dict__["_referrers"] = referrers
+        new_citations = [c for s in sorted(news, key=lambda s: s.id) for c in facts_of(s)]
+        if "_citing" in done:
+            citing = dict(done["_citing"])
+            fresh_citing: dict[str, list[Citation]] = defaultdict(list)
+            for citation in new_citations:
+                for source_id in dict.fromkeys(citation.fact.sources):
+                    fresh_citing[source_id].append(citation)
+            old_sources = {i for s in olds for c in facts_of(s) for i in c.fact.sources}
+            for source_id in old_sources | fresh_citing.keys():
+                kept_citations = [c for c in citing.get(source_id, ())
+                                  if c.sheet.id not in changed]
+                citing[source_id] = sorted([*kept_citations, *fresh_citing.get(source_id, ())],
+                                           key=lambda c: c.sheet.id)
+            self.__dict__["_citing"] = citing
+        if "open_questions" in done:
+            old_open = any(_is_open(c) for s in olds for c in facts_of(s))
+            new_open = [c for c in new_citations if _is_open(c)]
+            if not old_open and not new_open:
+                self.__dict__["open_questions"] = done["open_questions"]
+            else:
+                kept_open = [c for c in done["open_questions"] if c.sheet.id not in changed]
+                self.__dict__["open_questions"] = sorted([*kept_open, *new_open],
+                                                         key=lambda c: c.sheet.id)
 
     # --- by kind ---------------------------------------------------------------------------
 
@@ -112,10 +182,8 @@ class Briefing:
         """id -> (sheet, field name) for every reference in the content, in id order."""
         found: dict[str, list[tuple[Sheet, str]]] = defaultdict(list)
         for sheet in self.sheets.values():
-            for where, _ref, target in iter_references(sheet):
-                name = next(str(p) for p in reversed(where) if isinstance(p, str))
-                if name != "sources":
-                    found[target].append((sheet, name))
+            for target, name in _references_of(sheet):
+                found[target].append((sheet, name))
         return found
 
     def _referring(self, target: str, cls: type[S], *fields: str) -> list[S]:
@@ -187,7 +255,7 @@ class Briefing:
 
     @cached_property
     def open_questions(self) -> list[Citation]:
-        return [c for c in self.citations if c.fact.certainty in OPEN_CERTAINTIES]
+        return [c for c in self.citations if _is_open(c)]
 
     @cached_property
     def as_of(self) -> PartialDate | None:
@@ -229,6 +297,18 @@ def facts_of(sheet: Sheet) -> Iterator[Citation]:
     for relation in getattr(sheet, "relations", []):
         for fact in relation.facts:
             yield Citation(sheet, fact, f"relation: {relation.kind} {relation.to}")
+
+
+def _references_of(sheet: Sheet) -> Iterator[tuple[str, str]]:
+    """(target, field name) for every reference of a sheet but its facts' sources."""
+    for where, _ref, target in iter_references(sheet):
+        name = next(str(p) for p in reversed(where) if isinstance(p, str))
+        if name != "sources":
+            yield target, name
+
+
+def _is_open(citation: Citation) -> bool:
+    return citation.fact.certainty in OPEN_CERTAINTIES
 
 
 def _term_key(term: Term) -> tuple[str, int, str, str]:

@@ -15,7 +15,9 @@ import logging
 import os
 import subprocess
 import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import cast
 
@@ -24,11 +26,23 @@ from generator.dates import today
 from generator.diff import History, content_history, head_commit
 from generator.loader import MAX_FILE_BYTES
 from generator.model import Briefing
+from generator.pause import without_collector
 from generator.problems import ContentError, Problem, sort_key
 from generator.render import RenderedPage, Renderer, page_plan
-from generator.schema import KINDS, Sheet
-from generator.tracking import Changes, Dependencies, TrackingBriefing
-from generator.validate import CheckResult, Located, check, check_freshness, load_one
+from generator.schema import KINDS
+from generator.tracking import Changes, Dependencies, TrackingBriefing, recording
+from generator.validate import (
+    CheckResult,
+    Located,
+    SheetFile,
+    check_references,
+    cited_by,
+    discover,
+    freshness_of,
+    load_one,
+    positioned_by,
+    usage_of,
+)
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +66,7 @@ class Prepared:
 class _FileState:
     signature: tuple[int, int]  # (mtime_ns, size): unchanged means not re-read
     digest: str  # hash of the bytes: unchanged means not re-parsed
+    folder: str  # kind folder it was read as
     located: Located | None
     problems: list[Problem]
 
@@ -68,8 +83,11 @@ class Workspace:
     def __init__(self, root: Path):
         self.root = root
         self._files: dict[str, _FileState] = {}
+        self._links = _Links()
         self._pages: dict[str, _PageState] = {}
-        self._sheets: dict[str, Sheet] = {}
+        self._index = _PageIndex()
+        self._briefing: Briefing | None = None  # of the last build
+        self._pending: set[str] = set()  # ids changed by checks since the last build
         self._setup = ""
         self._renderer: Renderer | None = None
         self._checked_ns = 0  # when the last check started (file-system clock)
@@ -77,76 +95,120 @@ class Workspace:
         self._history_key = ""
         #: What the last build redid: files re-parsed, pages re-rendered.
         self.stats: dict[str, int] = {}
+        #: The paths of the pages the last build rendered.
+        self.rendered: list[str] = []
 
     def check(self, settings: Settings | None = None) -> CheckResult:
-        """Validate the content, re-reading only files that changed since the last call.
-        With ``settings``, sheets overdue for review are warned about too."""
-        current: dict[str, _FileState] = {}
-        reparsed = 0
+        """Validate the content, re-reading only files that changed since the last call, and
+        re-checking across sheets only what those changes can affect. With ``settings``,
+        sheets overdue for review are warned about too. The problems are exactly those
+        ``validate.check`` (and ``check_freshness``) would report."""
         # As git does for "racy" files: a file modified within two seconds of the last check
         # may have changed again since without its time or size moving, so it is hashed.
         racy_after = self._checked_ns - 2_000_000_000
         self._checked_ns = time.time_ns()
-
-        def remembered(path: Path, display: str, folder: str) -> tuple[Located | None,
-                                                                          list[Problem]]:
-            nonlocal reparsed
+        files, problems = discover(self.root / "content", self.root)
+        current: dict[str, _FileState] = {}
+        located: list[Located] = []
+        reparsed = 0
+        for path, display, folder in files:
             state = self._files.get(display)
             try:
-                stat = path.stat()
+                stat = os.stat(path)
                 signature = (stat.st_mtime_ns, stat.st_size)
             except OSError:
                 signature = (0, -1)
-            if state is None or state.signature != signature or signature[0] >= racy_after:
+            if (state is None or state.signature != signature or signature[0] >= racy_after
+                    or state.folder != folder):
                 digest = _digest(path)
-                if state is None or state.digest != digest:
+                if state is None or state.digest != digest or state.folder != folder:
                     reparsed += 1
-                    state = _FileState(signature, digest, *load_one(path, display, folder))
+                    state = _FileState(signature, digest, folder,
+                                       *load_one(path, display, folder))
                 else:
                     state.signature = signature
             current[display] = state
-            return state.located, state.problems
-
-        result = check(self.root / "content", self.root, load=remembered)
+            if state.problems:
+                problems.extend(state.problems)
+            if state.located is not None:
+                located.append(state.located)
         self._files = current
         self.stats["files_parsed"] = reparsed
+        sheets, found = self._links.update(located, files)
+        self._pending |= self._links.changed
+        problems.extend(found)
         if settings is not None:
-            overdue = check_freshness(result.sheets, settings.review_after_days, today())
-            result.problems = sorted([*result.problems, *overdue], key=sort_key)
-        return result
+            problems.extend(self._links.freshness(settings.review_after_days, today()))
+        return CheckResult(sheets, sorted(problems, key=sort_key), len(files))
 
+    @without_collector
     def build(self) -> Prepared:
         """Validate and render. Raises ContentError (every problem) if the content has errors."""
         project = load_project(self.root)
         result = self.check(project.settings)
         if not result.ok:
             raise ContentError(result.problems)
-        briefing = Briefing.from_check(result)
+        previous = self._briefing
+        changed = None
+        if previous is not None:
+            changed = {i for i in self._pending if result.sheets.get(i) is not None
+                       and result.sheets[i].sheet is not previous.sheets.get(i)
+                       or result.sheets.get(i) is None and i in previous.sheets}
+        briefing = Briefing.from_check(result, previous, changed)
         history = self._content_history()
         setup = _setup_digest(project) + self._history_key
         if setup != self._setup or self._renderer is None:
             # Settings, templates or the git history changed: any page may differ.
             self._pages.clear()
+            self._index = _PageIndex()
             self._renderer = Renderer(project.templates_dir, project.settings, history)
             self._setup = setup
-        changes = Changes.between(self._sheets, briefing.sheets)
+        changes = Changes.between(previous, briefing, changed)
+        plan = page_plan(briefing)
+        redo: set[str] = set()
+        if self._pages:
+            redo = self._affected(changes, briefing)
         pages: dict[str, _PageState] = {}
-        rendered = 0
-        for path, sheet in page_plan(briefing):
+        rendered: list[str] = []
+        warmed = False
+        for path, sheet in plan:
             state = self._pages.get(path)
-            if state is None or changes.affect(state.deps):
-                deps = Dependencies(ids={sheet.id} if sheet else set())
+            if state is None or path in redo:
+                fine = sheet is None
+                if fine and not warmed:
+                    _warm(briefing)  # worked out before, so that no page notes it as read
+                    warmed = True
+                deps = Dependencies(ids={sheet.id} if sheet else set(), fine=fine)
                 tracking = cast(Briefing, TrackingBriefing(briefing, deps))
-                state = _PageState(self._renderer.page(tracking, path, sheet), deps)
-                rendered += 1
+                if fine:
+                    with recording(deps.reads):
+                        page = self._renderer.page(tracking, path, sheet)
+                else:
+                    page = self._renderer.page(tracking, path, sheet)
+                if state is not None:
+                    self._index.remove(path, state.deps)
+                self._index.add(path, deps)
+                state = _PageState(page, deps)
+                rendered.append(path)
             pages[path] = state
+        for path in self._pages.keys() - pages.keys():
+            self._index.remove(path, self._pages[path].deps)
         self._pages = pages
-        self._sheets = briefing.sheets
-        self.stats["pages_rendered"] = rendered
+        self._briefing = briefing
+        self._pending = set()
+        self.stats["pages_rendered"] = len(rendered)
+        self.rendered = rendered
         warnings = [p for p in result.problems if not p.is_error]
         return Prepared(project, briefing, [s.page for s in pages.values()], warnings,
                         result.files)
 
+    def _affected(self, changes: Changes, briefing: Briefing) -> set[str]:
+        """Paths of the pages whose dependencies ``changes`` touches."""
+        redo = self._index.coarse(changes)
+        for path in self._index.fine:
+            if changes.affect(self._pages[path].deps, briefing):
+                redo.add(path)
+        return redo
 
     def _content_history(self) -> History:
         """The content's git history, worked out again only when HEAD moves."""
@@ -155,6 +217,181 @@ class Workspace:
             self._history = content_history(self.root, limit=HISTORY_LIMIT)
             self._history_key = key
         return self._history
+
+
+class _Links:
+    """The checks across sheets (validate.link_sheets), redone only where a change can matter:
+    the references of changed sheets and of sheets referring to an id that appeared, went or
+    changed kind; 'did you mean' hints when the ids changed; usage warnings of sheets whose
+    citers or positions changed."""
+
+    def __init__(self) -> None:
+        self.sheets: dict[str, Located] = {}
+        self.existing: dict[str, str] = {}
+        self._displays: list[str] = []
+        self._referrers: dict[str, set[str]] = {}  # target -> ids of sheets referring to it
+        self._references: dict[str, list[Problem]] = {}  # id -> its reference problems
+        self._usage: dict[str, list[Problem]] = {}  # id -> its usage warnings
+        self._cited: dict[str, int] = {}  # source id -> citations of it
+        self._positioned: dict[str, int] = {}  # actor id -> positions of it
+        self._fresh: dict[str, tuple[Located, list[Problem]]] = {}
+        self._fresh_key: tuple[int, object] | None = None
+        self._fresh_dirty: set[str] = set()  # changed since freshness() last looked
+        #: Ids whose validated sheet differs from the last update's (added, changed, gone).
+        self.changed: set[str] = set()
+
+    def update(self, located: list[Located], files: list[SheetFile]
+               ) -> tuple[dict[str, Located], list[Problem]]:
+        problems: list[Problem] = []
+        sheets: dict[str, Located] = {}
+        for item in located:
+            sheet_id = item.sheet.id
+            if sheet_id in sheets:
+                other = sheets[sheet_id].raw
+                raw = item.raw
+                line, column = raw.marks.of_value(("id",))
+                problems.append(
+                    Problem(raw.path, line, column,
+                            f"id '{sheet_id}' is already used by {other.path}; ids are unique "
+                            "across all kinds", "duplicate-id")
+                )
+                continue
+            sheets[sheet_id] = item
+        displays = [display for _path, display, _folder in files]
+        before, existing_before = self.sheets, self.existing
+        existing = existing_before
+        if displays != self._displays:
+            existing = {d[d.rfind("/") + 1:-len(".yml")]: folder for _p, d, folder in files}
+        changed = {i for i in sheets.keys() | before.keys() if sheets.get(i) is not before.get(i)}
+        # Ids that appeared, went or changed kind, among sheets or files.
+        moved = {
+            i for i in changed
+            if (i in sheets) != (i in before)
+            or (i in sheets and sheets[i].sheet.folder != before[i].sheet.folder)
+        }
+        if existing is not existing_before:
+            moved.update(i for i in existing.keys() | existing_before.keys()
+                         if existing.get(i) != existing_before.get(i))
+        for sheet_id in changed:
+            old, new = before.get(sheet_id), sheets.get(sheet_id)
+            if old is not None:
+                for target in {t for _w, _r, t in old.refs}:
+                    self._referrers[target].discard(sheet_id)
+                _count(self._cited, cited_by(old), -1)
+                _count(self._positioned, positioned_by(old), -1)
+            if new is not None:
+                for target in {t for _w, _r, t in new.refs}:
+                    self._referrers.setdefault(target, set()).add(sheet_id)
+                _count(self._cited, cited_by(new), 1)
+                _count(self._positioned, positioned_by(new), 1)
+        recheck = set(changed)
+        for target in moved:
+            recheck.update(self._referrers.get(target, ()))
+        if moved:  # the ids 'did you mean' chooses from changed
+            recheck.update(i for i, found in self._references.items() if found)
+        for sheet_id in recheck:
+            checked = sheets.get(sheet_id)
+            if checked is None:
+                self._references.pop(sheet_id, None)
+            else:
+                self._references[sheet_id] = check_references(sheets, existing, [checked])
+        # Usage: changed sheets, and those whose count of citations or positions moved.
+        reuse = set(changed)
+        for sheet_id in changed:
+            for version in (before.get(sheet_id), sheets.get(sheet_id)):
+                if version is not None:
+                    reuse.update(cited_by(version))
+                    reuse.update(positioned_by(version))
+        for sheet_id in reuse:
+            used = sheets.get(sheet_id)
+            if used is None:
+                self._usage.pop(sheet_id, None)
+            else:
+                self._usage[sheet_id] = usage_of(used, self._cited, self._positioned)
+        for found in (self._references, self._usage):
+            for items in found.values():
+                problems.extend(items)
+        self.sheets, self.existing, self._displays = sheets, existing, displays
+        self.changed = changed
+        self._fresh_dirty |= changed
+        return sheets, problems
+
+    def freshness(self, max_age_days: int, today: date) -> list[Problem]:
+        """check_freshness, redone for changed sheets only while the day stays the same."""
+        key = (max_age_days, today)
+        if key != self._fresh_key:
+            self._fresh = {}
+            self._fresh_key = key
+            todo: Iterable[str] = self.sheets
+        else:
+            todo = self._fresh_dirty
+        self._fresh_dirty = set()
+        for sheet_id in todo:
+            item = self.sheets.get(sheet_id)
+            if item is None:
+                self._fresh.pop(sheet_id, None)
+                continue
+            found = freshness_of(item, max_age_days, today)
+            if found:
+                self._fresh[sheet_id] = (item, found)
+            else:
+                self._fresh.pop(sheet_id, None)
+        return [p for _item, found in self._fresh.values() for p in found]
+
+
+def _count(counts: dict[str, int], ids: Iterable[str], step: int) -> None:
+    for sheet_id in ids:
+        value = counts.get(sheet_id, 0) + step
+        if value:
+            counts[sheet_id] = value
+        else:
+            del counts[sheet_id]
+
+
+class _PageIndex:
+    """Which pages depend on what, looked up by what changed (not page by page: thousands)."""
+
+    def __init__(self) -> None:
+        self.ids: dict[str, set[str]] = {}
+        self.targets: dict[str, set[str]] = {}
+        self.kinds: dict[str, set[str]] = {}
+        self.fine: set[str] = set()  # composed pages: judged one by one
+
+    def _parts(self, deps: Dependencies) -> Iterator[tuple[dict[str, set[str]], set[str]]]:
+        yield self.ids, deps.ids
+        yield self.targets, deps.targets
+        yield self.kinds, deps.kinds
+
+    def add(self, path: str, deps: Dependencies) -> None:
+        if deps.fine:
+            self.fine.add(path)
+            return
+        for index, keys in self._parts(deps):
+            for key in keys:
+                index.setdefault(key, set()).add(path)
+
+    def remove(self, path: str, deps: Dependencies) -> None:
+        if deps.fine:
+            self.fine.discard(path)
+            return
+        for index, keys in self._parts(deps):
+            for key in keys:
+                index.get(key, set()).discard(path)
+
+    def coarse(self, changes: Changes) -> set[str]:
+        redo: set[str] = set()
+        for index, keys in ((self.ids, changes.ids), (self.targets, changes.targets),
+                            (self.kinds, changes.kinds)):
+            for key in keys:
+                redo.update(index.get(key, ()))
+        return redo
+
+
+def _warm(briefing: Briefing) -> None:
+    """Work out the briefing's indexes (lazy) before composed pages note what they read."""
+    for name in ("sources", "actors", "plans", "terms", "positions", "events", "places",
+                 "_referrers", "_citing", "open_questions", "as_of"):
+        getattr(briefing, name)
 
 
 def _digest(path: Path) -> str:

@@ -75,6 +75,28 @@ EDITS: list[tuple[str, Edit]] = [
     ("move an event's date", lambda root: edit(
         root / "content/events/thanksgiving-deadline-2025-11-27.yml",
         "date: 2025-11-27", "date: late 2025-11")),
+    ("edit an open question's text", lambda root: edit(
+        root / "content/actors/marco-rubio.yml", "May also have been", "Might also have been")),
+    ("close an open question", lambda root: edit(
+        root / "content/actors/marco-rubio.yml", "certainty: possible", "certainty: reported")),
+    ("reopen it", lambda root: edit(
+        root / "content/actors/marco-rubio.yml",
+        "firmly.\n    sources: [miami-peace-plan-report-2025-11]\n    certainty: reported",
+        "firmly.\n    sources: [miami-peace-plan-report-2025-11]\n    certainty: denied")),
+    ("edit a role's fact", lambda root: edit(
+        root / "content/actors/marco-rubio.yml", "Holds the post of", "Holds the office of")),
+    ("retitle the cited source", lambda root: edit(
+        root / "content/sources/miami-peace-plan-report-2025-11.yml",
+        "title: News summary", "title: A news summary")),
+    ("date the source to the day", lambda root: edit(
+        root / "content/sources/miami-peace-plan-report-2025-11.yml",
+        "published: 2025-11", "published: 2025-11-20")),
+    ("move an actor to another side", lambda root: edit(
+        root / "content/actors/anna-luna.yml", "side: United States", "side: Congress")),
+    ("review a sheet", lambda root: edit(
+        root / "content/actors/anna-luna.yml", "\nname: ", "\nreviewed: 2025-11-20\nname: ")),
+    ("rename an actor named on positions", lambda root: edit(
+        root / "content/actors/us-lawmakers.yml", "name: ", "name: The ")),
     ("change a template", lambda root: edit(
         root / "briefings/place.md.j2", "## Facts", "## Facts about the place")),
 ]
@@ -166,3 +188,87 @@ def test_briefing_build_reads_each_file_once(
     assert main(["--root", str(project), "build", "--no-pdf", "--site-dir", str(site)]) == 0
     assert (site / "actors" / "kirill-dmitriev" / "index.html").is_file()
     assert sorted(calls) == sorted(set(calls)) and len(calls) == 39
+
+
+def test_composed_pages_redone_only_when_what_they_show_changed(project: Path) -> None:
+    workspace = Workspace(project)
+    workspace.build()
+    edit(project / "content/actors/jared-kushner.yml", "no official title", "no title")
+    workspace.build()  # a reported fact: no index shows its text
+    assert "actors/jared-kushner.md" in workspace.rendered
+    assert not {"positions/index.md", "actors/index.md", "open-questions.md", "index.md",
+                "review.md"} & set(workspace.rendered)
+    edit(project / "content/actors/marco-rubio.yml", "May also have been", "Might also have been")
+    workspace.build()  # an open question: its page shows the text
+    assert "open-questions.md" in workspace.rendered
+    assert "positions/index.md" not in workspace.rendered
+    edit(project / "content/actors/us-lawmakers.yml", "name: US lawmakers", "name: Congress")
+    rebuilt = workspace.build()  # a name: every page naming them
+    assert {"positions/index.md", "actors/index.md"} <= set(workspace.rendered)
+    assert pages_of(rebuilt) == pages_of(prepare(project))
+
+
+PROBLEM_EDITS: list[tuple[str, Edit]] = [
+    ("delete a sheet others refer to", lambda root: (
+        root / "content/places/miami.yml").unlink()),
+    ("put it back under another id", lambda root: (
+        root / "content/places/miama.yml").write_text(MIAMA, encoding="utf-8")),
+    ("a second sheet with that id", lambda root: (
+        root / "content/actors/miama.yml").write_text(
+            MIAMA.replace("places.schema", "actors.schema"), encoding="utf-8")),
+    ("remove the duplicate", lambda root: (root / "content/actors/miama.yml").unlink()),
+    ("give the place the old id back", lambda root: (
+        root / "content/places/miama.yml").rename(root / "content/places/miami.yml")),
+    ("break a sheet others refer to", lambda root: edit(
+        root / "content/places/miami.yml", "kind: city", "kind: town")),
+    ("mend it", lambda root: edit(
+        root / "content/places/miami.yml", "kind: town", "kind: city")),
+    ("refer to a missing actor", lambda root: edit(
+        root / "content/positions/us-lawmakers-on-us-russia-28-point-plan.yml",
+        "actor: us-lawmakers", "actor: us-lawmaker")),
+    ("stop citing the source", lambda root: rename_everywhere(
+        root, "miami-peace-plan-report-2025-11", "renamed-report", "sources")),
+    ("review a sheet long ago", lambda root: edit(
+        root / "content/actors/anna-luna.yml", "\nname: ", "\nreviewed: 2020-01-01\nname: ")),
+    ("add an actor with nothing", lambda root: (
+        root / "content/actors/nobody.yml").write_text(NOBODY, encoding="utf-8")),
+    ("a position of that actor", lambda root: edit(
+        root / "content/positions/us-lawmakers-on-us-russia-28-point-plan.yml",
+        "actor: us-lawmaker\n", "actor: nobody\n")),
+]
+
+NOBODY = """# yaml-language-server: $schema=../../schemas/actors.schema.json
+id: nobody
+name: Nobody
+kind: person
+"""
+
+
+def _miama() -> str:
+    return (REPO / "content/places/miami.yml").read_text(encoding="utf-8").replace(
+        "id: miami", "id: miama")
+
+
+MIAMA = _miama()
+
+
+def test_incremental_check_reports_what_a_full_check_does(project: Path) -> None:
+    from generator.config import load_project
+    from generator.dates import today
+    from generator.problems import sort_key
+    from generator.validate import check, check_freshness
+
+    settings = load_project(project).settings
+    workspace = Workspace(project)
+    workspace.check(settings)
+    for name, change in PROBLEM_EDITS:
+        change(project)
+        incremental = workspace.check(settings)
+        full = check(project / "content", project)
+        expected = sorted([*full.problems, *check_freshness(
+            full.sheets, settings.review_after_days, today())], key=sort_key)
+        assert incremental.problems == expected, name
+        assert incremental.sheets == full.sheets, name
+        assert incremental.files == full.files, name
+        if incremental.ok:
+            assert pages_of(workspace.build()) == pages_of(prepare(project)), name
