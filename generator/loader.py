@@ -127,6 +127,13 @@ class Marks:
     def dropped(self) -> set[DataPath]:
         return self._filled()._dropped
 
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Marks):
+            return NotImplemented
+        return (self.keys, self.values, self.dropped) == (other.keys, other.values, other.dropped)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, like the dataclass it replaces
+
     def of_key(self, path: DataPath) -> Location:
         """The key naming ``path`` (or, for a list item, the item); else the nearest parent."""
         keys, values = self.keys, self.values
