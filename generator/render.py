@@ -28,7 +28,7 @@ from generator import svg
 from generator.config import Settings
 from generator.dates import PartialDate, today
 from generator.diff import History
-from generator.model import Briefing
+from generator.model import Briefing, Citation
 from generator.pause import without_collector
 from generator.schema import (
     CERTAINTY,
@@ -230,6 +230,13 @@ class PageContext:
         sheet = target if isinstance(target, Sheet) else self.briefing.get(target)
         label = md_text(text if text is not None else self.briefing.name(sheet.id))
         return Markup(f"[{label}]({relative_path(page_path(sheet), self._here)})")
+
+    def citation(self, citation: Citation) -> Markup:
+        """A fact shown away from its sheet: a link to the sheet, the role or relation it
+        belongs to, then the fact (open questions, a source's citing facts). Written here, not
+        in a macro: the biggest pages list thousands of them."""
+        context = f" ({md_text(citation.context)})" if citation.context else ""
+        return Markup(f"{self.link(citation.sheet)}{context}: {self.fact(citation.fact)}")
 
     def fact(self, fact: Fact) -> Markup:
         """A fact as every page writes it: the ``fact_text`` macro of ``_macros.md.j2`` (its
