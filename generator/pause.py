@@ -5,6 +5,13 @@ reference cycles. Each of the collector's full passes walks every live object, a
 more often as the heap grows: at 10,000 sheets the collector took about a fifth of the build's
 time and freed nothing (peak memory is the same with it paused). Reference counting still frees
 everything as usual; cycles made meanwhile are collected by the first pass after the build.
+
+What a full build keeps (the briefing, its pages) then lives on while MkDocs turns the pages
+into HTML, and every full pass MkDocs' own work sets off would walk it again: ``set_aside``
+moves the objects alive at the end of a full build out of the collector's sight
+(``gc.freeze``; at 10,000 sheets the collector took 5 s of a 77 s site build). ``take_back``
+returns them at the start of the next build (a rebuild under ``mkdocs serve``, which sets
+nothing aside), so that what the first build left behind is collected as usual.
 """
 
 from __future__ import annotations
@@ -45,3 +52,13 @@ def without_collector(function: Callable[P, R]) -> Callable[P, R]:
             return function(*args, **kwargs)
 
     return paused
+
+
+def set_aside() -> None:
+    """At the end of a full build: the collector no longer walks what is alive now."""
+    gc.freeze()
+
+
+def take_back() -> None:
+    """At the start of the next build: what was set aside is collectable again."""
+    gc.unfreeze()

@@ -26,7 +26,7 @@ from generator.dates import today
 from generator.diff import History, content_history, head_commit
 from generator.loader import MAX_FILE_BYTES
 from generator.model import Briefing
-from generator.pause import without_collector
+from generator.pause import set_aside, take_back, without_collector
 from generator.problems import ContentError, Problem, sort_key
 from generator.render import RenderedPage, Renderer, page_plan
 from generator.schema import KINDS
@@ -144,6 +144,8 @@ class Workspace:
     @without_collector
     def build(self) -> Prepared:
         """Validate and render. Raises ContentError (every problem) if the content has errors."""
+        take_back()
+        full = not self._pages  # a first build: every page is made
         project = load_project(self.root)
         result = self.check(project.settings)
         if not result.ok:
@@ -199,8 +201,11 @@ class Workspace:
         self.stats["pages_rendered"] = len(rendered)
         self.rendered = rendered
         warnings = [p for p in result.problems if not p.is_error]
-        return Prepared(project, briefing, [s.page for s in pages.values()], warnings,
-                        result.files)
+        prepared = Prepared(project, briefing, [s.page for s in pages.values()], warnings,
+                            result.files)
+        if full:
+            set_aside()
+        return prepared
 
     def _affected(self, changes: Changes, briefing: Briefing) -> set[str]:
         """Paths of the pages whose dependencies ``changes`` touches."""

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gc
+import shutil
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, cast
@@ -11,6 +13,8 @@ import pytest
 
 from generator.config import Settings
 from generator.pause import collector_paused, without_collector
+
+REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(autouse=True)
@@ -64,3 +68,39 @@ def test_check_and_render_run_paused(monkeypatch: pytest.MonkeyPatch, tmp_path: 
     render.render_pages(cast(Any, None), tmp_path, Settings(title="T"))
     assert seen == [False, False]
     assert gc.isenabled()
+
+
+def test_a_build_sets_aside_what_it_keeps_and_the_next_takes_it_back(tmp_path: Path) -> None:
+    """What a full build keeps is out of the collector's sight while MkDocs works; the next
+    build (a rebuild under mkdocs serve) takes it back, so that what the first build left
+    behind is still collected."""
+    from generator.pipeline import Workspace
+
+    project = tmp_path / "project"
+    for name in ("content", "briefings"):
+        shutil.copytree(REPO / name, project / name)
+    shutil.copy(REPO / "briefing.yml", project / "briefing.yml")
+    gc.unfreeze()
+    gc.enable()
+    workspace = Workspace(project)
+
+    class Leftover:
+        pass
+
+    leftover = Leftover()
+    leftover.cycle = leftover  # type: ignore[attr-defined]  # only the collector frees it
+    gone = weakref.ref(leftover)
+    try:
+        workspace.build()
+        first = gc.get_freeze_count()
+        assert first > 0
+        del leftover  # garbage now, but set aside with everything alive at the build's end
+        gc.collect()
+        assert gone() is not None
+        for _ in range(3):
+            workspace.build()  # rebuilds set nothing aside
+        assert gc.get_freeze_count() == 0
+        gc.collect()
+        assert gone() is None, "the next build must hand set-aside objects back"
+    finally:
+        gc.unfreeze()
