@@ -16,9 +16,9 @@ Anything unusual sends the file through the full walk, which reports it with its
 from __future__ import annotations
 
 import logging
+import os
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -480,10 +480,11 @@ def _indentation(line: str) -> str:
     return line[: len(line) - len(line.lstrip(" \t"))]
 
 
-def load_file(path: Path, display: str, folder: str) -> tuple[RawSheet | None, list[Problem]]:
+def load_file(path: str | os.PathLike[str], display: str, folder: str
+              ) -> tuple[RawSheet | None, list[Problem]]:
     """Read one fact-sheet file. Returns the sheet (None if unusable) and its problems."""
     try:
-        size = path.stat().st_size
+        size = os.stat(path).st_size
         if size > MAX_FILE_BYTES:
             return None, [
                 Problem(
@@ -494,7 +495,8 @@ def load_file(path: Path, display: str, folder: str) -> tuple[RawSheet | None, l
                     "limit",
                 )
             ]
-        raw = path.read_bytes()
+        with open(path, "rb") as handle:
+            raw = handle.read()
     except OSError as exc:
         return None, [Problem(display, 0, 0, f"cannot read file: {exc.strerror}", "io")]
     text, problems = _decode(raw, display)
@@ -510,5 +512,6 @@ def load_file(path: Path, display: str, folder: str) -> tuple[RawSheet | None, l
                     "not-a-mapping")
         )
         return None, problems
-    return RawSheet(display, folder, path.stem, data, marks, text.split("\n", 1)[0],
+    stem = os.path.splitext(os.path.basename(path))[0]
+    return RawSheet(display, folder, stem, data, marks, text.split("\n", 1)[0],
                     text), problems

@@ -399,12 +399,12 @@ def _warm(briefing: Briefing) -> None:
         getattr(briefing, name)
 
 
-def _digest(path: Path) -> str:
+def _digest(path: str) -> str:
     try:
-        size = path.stat().st_size
+        size = os.stat(path).st_size
         if size > MAX_FILE_BYTES:  # never read: load_file reports the limit from the size
             return f"size:{size}"
-        with path.open("rb") as handle:
+        with open(path, "rb") as handle:
             return hashlib.file_digest(handle, "sha256").hexdigest()
     except OSError:
         return ""

@@ -240,19 +240,18 @@ class PageContext:
 
     def fact(self, fact: Fact) -> Markup:
         """A fact as every page writes it: the ``fact_text`` macro of ``_macros.md.j2`` (its
-        text, certainty label and date), then footnote markers for its sources."""
+        text, certainty label and date), then footnote markers for its sources, which the page
+        lists at its end. A source's own page names it in no footnote: the reader is on it
+        (and a footnote cited by every fact of a much-cited source makes Python-Markdown's
+        footnotes quadratic)."""
         if self._fact_text is None:
             raise TypeError("this page context was made without the fact_text macro")
-        return Markup(self._fact_text(fact) + self.cite(fact))
-
-    def cite(self, fact: Fact) -> Markup:
-        """Footnote markers for a fact's sources; remembered for the page's footnote list.
-        A source's own page names it in no footnote: the reader is on it (and a footnote cited
-        by every fact of a much-cited source makes Python-Markdown's footnotes quadratic)."""
-        cited = [source_id for source_id in fact.sources if source_id != self.subject]
-        for source_id in cited:
-            self._cited.setdefault(source_id, None)
-        return Markup("".join(f"[^{source_id}]" for source_id in cited))
+        markers = ""
+        for source_id in fact.sources:
+            if source_id != self.subject:
+                self._cited.setdefault(source_id, None)
+                markers += f"[^{source_id}]"
+        return Markup(str.__add__(self._fact_text(fact), markers))
 
     @property
     def cited(self) -> list[Source]:
