@@ -359,7 +359,8 @@ class Renderer:
             lstrip_blocks=True,
         )
         self.env.filters.update(
-            attr=attr, date=_date, join=_join, url=_url, yaml_str=_yaml_str,
+            attr=attr, by_certainty=_by_certainty, date=_date, join=_join, url=_url,
+            yaml_str=_yaml_str,
             # Markdown this package wrote itself, with every piece of content already escaped
             # (the semantic diff); never use it on content text.
             generated_markdown=Markup,
@@ -462,6 +463,15 @@ def _yaml_str(value: Any) -> Markup:
     """
     text = _BIDI.sub(lambda m: f"&#x{ord(m.group()):04x};", " ".join(str(value).split()))
     return Markup(json.dumps(html.escape(text, quote=False)))
+
+
+def _by_certainty(citations: Iterable[Citation]) -> list[tuple[str, list[Citation]]]:
+    """Citations grouped by their fact's certainty, in the scale's order (most certain first),
+    each group in the order given."""
+    groups: dict[str, list[Citation]] = {}
+    for citation in citations:
+        groups.setdefault(citation.fact.certainty, []).append(citation)
+    return [(value, groups[value]) for value in CERTAINTY if value in groups]
 
 
 def _date(value: PartialDate | None, empty: str = "not stated") -> Markup:
