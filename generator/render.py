@@ -8,6 +8,7 @@ Templates are loaded from files with ``StrictUndefined`` so their errors name fi
 from __future__ import annotations
 
 import functools
+import hashlib
 import html
 import json
 import logging
@@ -22,6 +23,7 @@ from typing import Any
 from urllib.parse import quote
 
 import jinja2
+import jinja2.bccache
 from markupsafe import Markup
 
 from generator import svg
@@ -320,6 +322,38 @@ class _Context(jinja2.runtime.Context):
 _PLAIN_CALLABLES = (types.FunctionType, types.MethodType)
 
 
+class _BytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Compiled templates kept between runs, in Jinja's private per-user temporary folder:
+    compiling the site's templates takes longer than rendering a hundred sheets' pages. Jinja
+    checks each template's text; the key adds this module's own text, since it changes how
+    templates compile. A cache that cannot be read or written is only slower."""
+
+    _KEY = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+
+    def get_cache_key(self, name: str, filename: str | None = None) -> str:
+        return super().get_cache_key(f"{self._KEY}|{name}", filename)
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:  # noqa: BLE001 - a damaged entry: compile afresh
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError as exc:
+            log.debug("compiled template not kept: %s", exc)
+
+
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    try:
+        return _BytecodeCache()
+    except (OSError, RuntimeError) as exc:  # no private temporary folder to be had
+        log.debug("compiled templates not kept between runs: %s", exc)
+        return None
+
+
 class _Environment(jinja2.Environment):
     code_generator_class = _CodeGenerator
     context_class = _Context
@@ -357,6 +391,7 @@ class Renderer:
             keep_trailing_newline=True,
             trim_blocks=True,
             lstrip_blocks=True,
+            bytecode_cache=_bytecode_cache(),
         )
         self.env.filters.update(
             attr=attr, by_certainty=_by_certainty, date=_date, join=_join, url=_url,

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import posixpath
+import shutil
 from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.bccache
 from hypothesis import given
 from hypothesis import strategies as st
 
+from generator import render
 from generator.config import Settings
 from generator.render import Renderer, md_text, relative_path
 
@@ -50,3 +53,35 @@ def test_template_calls_behave_as_in_jinja(tmp_path: Path) -> None:
     renderer.env.globals.update(plain=lambda i: i * 10, with_context=with_context, stops=stops)
     out = renderer.env.get_template("t.md.j2").render(shown="ctx")
     assert out == "10:ctx:11;20:ctx:22;True"
+
+
+def _cached_renderer(templates: Path, cache: Path) -> Renderer:
+    renderer = Renderer(templates, Settings(title="T"))
+    renderer.env.bytecode_cache = render._BytecodeCache(str(cache))
+    return renderer
+
+
+def test_compiled_templates_are_kept_and_an_edit_is_seen(tmp_path: Path) -> None:
+    templates, cache = tmp_path / "t", tmp_path / "cache"
+    templates.mkdir()
+    cache.mkdir()
+    (templates / "p.md.j2").write_text("one {{ x }}")
+    assert _cached_renderer(templates, cache).env.get_template("p.md.j2").render(x=1) == "one 1"
+    assert len(list(cache.iterdir())) == 1
+    (templates / "p.md.j2").write_text("two {{ x }}")
+    assert _cached_renderer(templates, cache).env.get_template("p.md.j2").render(x=2) == "two 2"
+
+
+def test_a_damaged_or_unwritable_cache_only_costs_time(tmp_path: Path) -> None:
+    templates, cache = tmp_path / "t", tmp_path / "cache"
+    templates.mkdir()
+    cache.mkdir()
+    (templates / "p.md.j2").write_text("{{ x }}")
+    _cached_renderer(templates, cache).env.get_template("p.md.j2")
+    for entry in cache.iterdir():
+        entry.write_bytes(jinja2.bccache.bc_magic + b"garbage")
+    assert _cached_renderer(templates, cache).env.get_template("p.md.j2").render(x=3) == "3"
+    gone = _cached_renderer(templates, cache)
+    shutil.rmtree(cache)  # the folder vanishes: the compiled template cannot be kept
+    (templates / "p.md.j2").write_text("{{ x }}!")
+    assert gone.env.get_template("p.md.j2").render(x=4) == "4!"
