@@ -365,6 +365,26 @@ MACROS = "_macros.md.j2"
 _FACTS_REMEMBERED = 200_000
 
 
+class _Labels:
+    """What the ``certainty`` and ``stance`` macros of ``_macros.md.j2`` write for each word
+    (a symbol and the word, in a labelled span), made once per word and build:
+    ``{{ labels.certainty[value] }}``. Every fact shows one."""
+
+    _VOCABULARIES = {"certainty": CERTAINTY, "stance": STANCE}
+
+    def __init__(self, env: jinja2.Environment):
+        self._env = env
+        self._made: dict[str, dict[str, Markup]] = {}
+
+    def __getattr__(self, kind: str) -> dict[str, Markup]:
+        if kind not in self._VOCABULARIES:
+            raise AttributeError(kind)
+        if kind not in self._made:
+            macro = getattr(self._env.get_template(MACROS).module, kind)
+            self._made[kind] = {word: Markup(macro(word)) for word in self._VOCABULARIES[kind]}
+        return self._made[kind]
+
+
 class TemplateProblem(Exception):
     """A template in ``briefings/`` failed to load or render; the message names its file and
     line. Not a content error: the templates need fixing."""
@@ -405,6 +425,7 @@ class Renderer:
             STANCE=STANCE,
             TERM_CATEGORY=TERM_CATEGORY,
             SYMBOLS=SYMBOLS,
+            labels=_Labels(self.env),
             settings=self.settings,
             today=today(),
             history=self.history,
