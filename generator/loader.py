@@ -405,8 +405,11 @@ def _over_limits(text: str, display: str) -> Problem | None:
     # Indentation alone cannot nest much: n levels take n*n/2 bytes, about 1,400 levels in a
     # file under MAX_FILE_BYTES, which the composer survives.
     if len(text) <= _SHORT_TEXT:
-        bound = text.count("[") + text.count("{") + len(_INDICATOR.findall(text))
-        if bound <= _SAFE_NESTING:
+        bound = text.count("[") + text.count("{")
+        # Every "- " or "? " is a '-' or a '?': counting those is a cheaper, looser bound.
+        if bound + text.count("-") + text.count("?") <= _SAFE_NESTING:
+            return None
+        if bound + len(_INDICATOR.findall(text)) <= _SAFE_NESTING:
             return None
     try:
         return _scan(text, display, _Loader)
