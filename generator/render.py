@@ -412,6 +412,9 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
             bytecode_cache=_bytecode_cache(),
+            # A Renderer serves one version of the templates (the workspace makes a new one
+            # when they change): no file-system check on every page.
+            auto_reload=False,
         )
         self.env.filters.update(
             attr=attr, by_certainty=_by_certainty, date=_date, join=_join, url=_url,
