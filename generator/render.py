@@ -181,13 +181,15 @@ class PageContext:
     """Helpers a template calls while rendering one page: links and footnotes."""
 
     def __init__(self, briefing: Briefing, path: str, subject: str | None = None,
-                 fact_text: Callable[[Fact], Markup] | None = None):
+                 fact_text: Callable[[Fact], Markup] | None = None,
+                 citations: dict[Any, _Written] | None = None):
         self.briefing = briefing
         self.path = path
         self.subject = subject  # the id of the sheet whose page this is
         self._here = posixpath.dirname(path)
         self._cited: dict[str, None] = {}
         self._fact_text = fact_text
+        self._citations = citations if citations is not None else {}
         self._grids: dict[str, svg.Grid] = {}
 
     def url(self, target: str | Sheet) -> Markup:
@@ -237,8 +239,23 @@ class PageContext:
         """A fact shown away from its sheet: a link to the sheet, the role or relation it
         belongs to, then the fact (open questions, a source's citing facts). Written here, not
         in a macro: the biggest pages list thousands of them."""
-        context = f" ({md_text(citation.context)})" if citation.context else ""
-        return Markup(f"{self.link(citation.sheet)}{context}: {self.fact(citation.fact)}")
+        sheet, fact = citation.sheet, citation.fact
+        # The same line recurs from build to build (open questions redone after an edit
+        # elsewhere): kept per page folder, page subject, sheet name and fact object.
+        key = (id(fact), sheet.folder, sheet.id, self.briefing.name(sheet.id), citation.context,
+               self._here, self.subject)
+        written = self._citations.get(key)
+        if written is None or written.fact is not fact:
+            context = f" ({md_text(citation.context)})" if citation.context else ""
+            line = Markup(f"{self.link(sheet)}{context}: {self.fact(fact)}")
+            if len(self._citations) >= _FACTS_REMEMBERED:
+                self._citations.clear()
+            self._citations[key] = _Written(fact, line)
+            return line
+        for source_id in fact.sources:  # as fact() notes them for the page's footnotes
+            if source_id != self.subject:
+                self._cited.setdefault(source_id, None)
+        return written.line
 
     def fact(self, fact: Fact) -> Markup:
         """A fact as every page writes it: the ``fact_text`` macro of ``_macros.md.j2`` (its
@@ -258,6 +275,12 @@ class PageContext:
     @property
     def cited(self) -> list[Source]:
         return [self.briefing.get(i) for i in self._cited]  # type: ignore[misc]
+
+
+@dataclass(frozen=True)
+class _Written:
+    fact: Fact  # kept alive, so that its id is not reused while the line is remembered
+    line: Markup
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -400,6 +423,7 @@ class Renderer:
     history: History | None = None
     env: jinja2.Environment = field(init=False)
     _facts: dict[int, tuple[Fact, Markup]] = field(init=False, default_factory=dict)
+    _citations: dict[Any, _Written] = field(init=False, default_factory=dict)
     _fact_macro: Callable[[Fact], str] | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
@@ -451,7 +475,7 @@ class Renderer:
     def render(self, template: str, path: str, briefing: Briefing, **context: Any) -> str:
         sheet = context.get("sheet")
         subject = sheet.id if isinstance(sheet, Sheet) else None
-        page = PageContext(briefing, path, subject, self.fact_text)
+        page = PageContext(briefing, path, subject, self.fact_text, self._citations)
         try:
             return self.env.get_template(template).render(page=page, briefing=briefing, **context)
         except jinja2.TemplateError as exc:

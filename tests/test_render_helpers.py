@@ -16,6 +16,8 @@ from generator import render
 from generator.config import Settings
 from generator.render import Renderer, md_text, relative_path
 
+REPO = Path(__file__).resolve().parent.parent
+
 part = st.sampled_from(["actors", "terms", "index.md", "x.md", "a", "b"])
 path = st.lists(part, min_size=0, max_size=3).map("/".join)
 
@@ -85,3 +87,28 @@ def test_a_damaged_or_unwritable_cache_only_costs_time(tmp_path: Path) -> None:
     shutil.rmtree(cache)  # the folder vanishes: the compiled template cannot be kept
     (templates / "p.md.j2").write_text("{{ x }}!")
     assert gone.env.get_template("p.md.j2").render(x=4) == "4!"
+
+
+def test_a_remembered_citation_still_notes_its_footnotes() -> None:
+    """The second page that shows a citation takes the remembered line, and still lists the
+    sources it cites; a page elsewhere, or a page about one of those sources, gets its own."""
+    from generator import pipeline
+
+    prepared = pipeline.prepare(REPO)
+    briefing = prepared.briefing
+    renderer = Renderer(REPO / "briefings", prepared.project.settings)
+    citation = briefing.open_questions[0]
+    source = citation.fact.sources[0]
+
+    def shown(path: str, subject: str | None = None) -> tuple[str, list[str]]:
+        page = render.PageContext(briefing, path, subject, renderer.fact_text,
+                                  renderer._citations)
+        return page.citation(citation), [s.id for s in page.cited]
+
+    first = shown("open-questions.md")
+    assert first[1] == [source] and f"[^{source}]" in first[0]
+    assert shown("open-questions.md") == first
+    elsewhere = shown("sources/x.md")
+    assert elsewhere[0] != first[0] and elsewhere[1] == [source]
+    on_the_source = shown("sources/x.md", subject=source)
+    assert f"[^{source}]" not in on_the_source[0] and on_the_source[1] == []
