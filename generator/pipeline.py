@@ -38,9 +38,11 @@ from generator.validate import (
     check_references,
     cited_by,
     discover,
+    existing_ids,
     freshness_of,
     load_one,
     positioned_by,
+    unique_ids,
     usage_of,
 )
 
@@ -247,26 +249,12 @@ class _Links:
 
     def update(self, located: list[Located], files: list[SheetFile]
                ) -> tuple[dict[str, Located], list[Problem]]:
-        problems: list[Problem] = []
-        sheets: dict[str, Located] = {}
-        for item in located:
-            sheet_id = item.sheet.id
-            if sheet_id in sheets:
-                other = sheets[sheet_id].raw
-                raw = item.raw
-                line, column = raw.marks.of_value(("id",))
-                problems.append(
-                    Problem(raw.path, line, column,
-                            f"id '{sheet_id}' is already used by {other.path}; ids are unique "
-                            "across all kinds", "duplicate-id")
-                )
-                continue
-            sheets[sheet_id] = item
+        sheets, problems = unique_ids(located)
         displays = [display for _path, display, _folder in files]
         before, existing_before = self.sheets, self.existing
         existing = existing_before
         if displays != self._displays:
-            existing = {d[d.rfind("/") + 1:-len(".yml")]: folder for _p, d, folder in files}
+            existing = existing_ids(files)
         changed = {i for i in sheets.keys() | before.keys() if sheets.get(i) is not before.get(i)}
         # Ids that appeared, went or changed kind, among sheets or files.
         moved = {

@@ -197,8 +197,9 @@ def check(
 
 
 def existing_ids(files: list[SheetFile]) -> dict[str, str]:
-    """Id -> kind of every sheet file found, valid or not."""
-    return {Path(path).stem: folder for path, _, folder in files}
+    """Id -> kind of every sheet file found, valid or not (discover gives only .yml files)."""
+    return {display[display.rfind("/") + 1 : -len(".yml")]: folder
+            for _path, display, folder in files}
 
 
 def load_one(path: str | os.PathLike[str], display: str, folder: str
@@ -217,22 +218,28 @@ def link_sheets(
     """Checks across sheets: unique ids, references that resolve, sheets nothing uses.
     ``existing`` maps the id of every sheet file found, valid or not, to its kind, so that a
     broken sheet is reported once, in its own file, not again by every reference to it."""
+    sheets, problems = unique_ids(located)
+    problems.extend(check_references(sheets, existing))
+    problems.extend(check_usage(sheets))
+    return sheets, problems
+
+
+def unique_ids(located: Iterable[Located]) -> tuple[dict[str, Located], list[Problem]]:
+    """The sheets by id; a sheet whose id an earlier one has is left out, with an error."""
     problems: list[Problem] = []
     sheets: dict[str, Located] = {}
     for item in located:
-        sheet, raw = item.sheet, item.raw
-        if sheet.id in sheets:
-            other = sheets[sheet.id].raw
+        sheet_id = item.sheet.id
+        if sheet_id in sheets:
+            raw = item.raw
             line, column = raw.marks.of_value(("id",))
             problems.append(
                 Problem(raw.path, line, column,
-                        f"id '{sheet.id}' is already used by {other.path}; ids are unique "
-                        "across all kinds", "duplicate-id")
+                        f"id '{sheet_id}' is already used by {sheets[sheet_id].raw.path}; ids "
+                        "are unique across all kinds", "duplicate-id")
             )
             continue
-        sheets[sheet.id] = item
-    problems.extend(check_references(sheets, existing))
-    problems.extend(check_usage(sheets))
+        sheets[sheet_id] = item
     return sheets, problems
 
 
