@@ -486,6 +486,14 @@ def _indentation(line: str) -> str:
 def load_file(path: str | os.PathLike[str], display: str, folder: str
               ) -> tuple[RawSheet | None, list[Problem]]:
     """Read one fact-sheet file. Returns the sheet (None if unusable) and its problems."""
+    raw, problems = read_file(path, display)
+    if raw is None:
+        return None, problems
+    return load_bytes(raw, path, display, folder)
+
+
+def read_file(path: str | os.PathLike[str], display: str) -> tuple[bytes | None, list[Problem]]:
+    """A fact-sheet file's bytes; None and the problem if it is too big or cannot be read."""
     try:
         size = os.stat(path).st_size
         if size > MAX_FILE_BYTES:
@@ -499,9 +507,14 @@ def load_file(path: str | os.PathLike[str], display: str, folder: str
                 )
             ]
         with open(path, "rb") as handle:
-            raw = handle.read()
+            return handle.read(), []
     except OSError as exc:
         return None, [Problem(display, 0, 0, f"cannot read file: {exc.strerror}", "io")]
+
+
+def load_bytes(raw: bytes, path: str | os.PathLike[str], display: str, folder: str
+               ) -> tuple[RawSheet | None, list[Problem]]:
+    """A fact sheet from the bytes of its file (read with ``read_file``)."""
     text, problems = _decode(raw, display)
     if text is None:
         return None, problems

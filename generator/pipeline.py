@@ -24,7 +24,7 @@ from typing import cast
 from generator.config import Project, Settings, load_project
 from generator.dates import today
 from generator.diff import History, content_history, head_commit
-from generator.loader import MAX_FILE_BYTES
+from generator.loader import read_file
 from generator.model import Briefing
 from generator.pause import set_aside, take_back, without_collector
 from generator.problems import ContentError, Problem, sort_key
@@ -100,6 +100,7 @@ class Workspace:
         #: The paths of the pages the last build rendered.
         self.rendered: list[str] = []
 
+    @without_collector
     def check(self, settings: Settings | None = None) -> CheckResult:
         """Validate the content, re-reading only files that changed since the last call, and
         re-checking across sheets only what those changes can affect. With ``settings``,
@@ -122,11 +123,15 @@ class Workspace:
                 signature = (0, -1)
             if (state is None or state.signature != signature or signature[0] >= racy_after
                     or state.folder != folder):
-                digest = _digest(path)
+                # Read once: hashed to see whether it really changed, then parsed if it did.
+                data, unreadable = read_file(path, display)
+                digest = (hashlib.sha256(data).hexdigest() if data is not None
+                          else "\n".join(p.format() for p in unreadable))
                 if state is None or state.digest != digest or state.folder != folder:
                     reparsed += 1
-                    state = _FileState(signature, digest, folder,
-                                       *load_one(path, display, folder))
+                    loaded = (load_one(path, display, folder, data) if data is not None
+                              else (None, unreadable))
+                    state = _FileState(signature, digest, folder, *loaded)
                 else:
                     state.signature = signature
             current[display] = state
@@ -385,17 +390,6 @@ def _warm(briefing: Briefing) -> None:
     for name in ("sources", "actors", "plans", "terms", "positions", "events", "places",
                  "_referrers", "_citing", "open_questions", "as_of"):
         getattr(briefing, name)
-
-
-def _digest(path: str) -> str:
-    try:
-        size = os.stat(path).st_size
-        if size > MAX_FILE_BYTES:  # never read: load_file reports the limit from the size
-            return f"size:{size}"
-        with open(path, "rb") as handle:
-            return hashlib.file_digest(handle, "sha256").hexdigest()
-    except OSError:
-        return ""
 
 
 def _setup_digest(project: Project) -> str:

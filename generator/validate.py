@@ -20,7 +20,7 @@ from pydantic import BaseModel, ValidationError
 
 from generator.dates import type_name
 from generator.jsonschema import schema_line
-from generator.loader import DataPath, RawSheet, load_file
+from generator.loader import DataPath, RawSheet, load_bytes, load_file
 from generator.pause import without_collector
 from generator.problems import Problem, Severity, did_you_mean, sort_key
 from generator.schema import (
@@ -202,10 +202,14 @@ def existing_ids(files: list[SheetFile]) -> dict[str, str]:
             for _path, display, folder in files}
 
 
-def load_one(path: str | os.PathLike[str], display: str, folder: str
+def load_one(path: str | os.PathLike[str], display: str, folder: str, data: bytes | None = None
              ) -> tuple[Located | None, list[Problem]]:
-    """Read and validate one file on its own (cross-sheet checks come in link_sheets)."""
-    raw, problems = load_file(path, display, folder)
+    """Read (unless its bytes are given as ``data``) and validate one file on its own
+    (cross-sheet checks come in link_sheets)."""
+    if data is None:
+        raw, problems = load_file(path, display, folder)
+    else:
+        raw, problems = load_bytes(data, path, display, folder)
     if raw is None:
         return None, problems
     sheet, more = validate_one(raw)

@@ -176,18 +176,25 @@ def test_briefing_build_reads_each_file_once(
         else:
             shutil.copy(source, project / name)
     calls: list[str] = []
-    real = generator.pipeline.load_one
+    parsed: list[str] = []
+    real_read, real_load = generator.pipeline.read_file, generator.pipeline.load_one
 
-    def counting(path: Path, display: str, folder: str):  # type: ignore[no-untyped-def]
+    def reading(path: str, display: str):  # type: ignore[no-untyped-def]
         calls.append(display)
-        return real(path, display, folder)
+        return real_read(path, display)
 
-    monkeypatch.setattr(generator.pipeline, "load_one", counting)
+    def loading(path: str, display: str, folder: str, data: bytes):  # type: ignore[no-untyped-def]
+        parsed.append(display)
+        return real_load(path, display, folder, data)
+
+    monkeypatch.setattr(generator.pipeline, "read_file", reading)
+    monkeypatch.setattr(generator.pipeline, "load_one", loading)
     monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
     site = tmp_path / "site"
     assert main(["--root", str(project), "build", "--no-pdf", "--site-dir", str(site)]) == 0
     assert (site / "actors" / "kirill-dmitriev" / "index.html").is_file()
     assert sorted(calls) == sorted(set(calls)) and len(calls) == 39
+    assert sorted(parsed) == sorted(calls)
 
 
 def test_composed_pages_redone_only_when_what_they_show_changed(project: Path) -> None:
