@@ -10,8 +10,8 @@ What a full build keeps (the briefing, its pages) then lives on while MkDocs tur
 into HTML, and every full pass MkDocs' own work sets off would walk it again: ``set_aside``
 moves the objects alive at the end of a full build out of the collector's sight
 (``gc.freeze``; at 10,000 sheets the collector took 5 s of a 77 s site build). ``take_back``
-returns them at the start of the next build (a rebuild under ``mkdocs serve``, which sets
-nothing aside), so that what the first build left behind is collected as usual.
+returns them when a later build has something to redo (a rebuild under ``mkdocs serve``,
+which sets nothing aside), so that what the first build left behind is collected as usual.
 """
 
 from __future__ import annotations
@@ -60,5 +60,5 @@ def set_aside() -> None:
 
 
 def take_back() -> None:
-    """At the start of the next build: what was set aside is collectable again."""
+    """When a later build redoes something: what was set aside is collectable again."""
     gc.unfreeze()

@@ -151,8 +151,6 @@ class Workspace:
     @without_collector
     def build(self) -> Prepared:
         """Validate and render. Raises ContentError (every problem) if the content has errors."""
-        take_back()
-        full = not self._pages  # a first build: every page is made
         project = load_project(self.root)
         result = self.check(project.settings)
         if not result.ok:
@@ -166,12 +164,18 @@ class Workspace:
         briefing = Briefing.from_check(result, previous, changed)
         history = self._content_history()
         setup = _setup_digest(project) + self._history_key
+        if previous is None or changed or setup != self._setup:
+            # Something is redone: what an earlier build set aside may be left behind now.
+            # (A build that finds nothing changed, as the plugin's after `briefing build`,
+            # leaves it set aside.)
+            take_back()
         if setup != self._setup or self._renderer is None:
             # Settings, templates or the git history changed: any page may differ.
             self._pages.clear()
             self._index = _PageIndex()
             self._renderer = Renderer(project.templates_dir, project.settings, history)
             self._setup = setup
+        full = not self._pages  # every page is made
         changes = Changes.between(previous, briefing, changed)
         plan = page_plan(briefing)
         redo: set[str] = set()

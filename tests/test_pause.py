@@ -94,6 +94,10 @@ def test_a_build_sets_aside_what_it_keeps_and_the_next_takes_it_back(tmp_path: P
         workspace.build()
         first = gc.get_freeze_count()
         assert first > 0
+        workspace.build()  # nothing changed (the plugin's build after `briefing build`)
+        assert gc.get_freeze_count() > first // 2, "a build with nothing to redo keeps it aside"
+        edit = project / "content/places/miami.yml"
+        edit.write_text(edit.read_text().replace("name: Miami", "name: Miami, Florida"))
         del leftover  # garbage now, but set aside with everything alive at the build's end
         gc.collect()
         assert gone() is not None
