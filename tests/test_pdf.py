@@ -449,3 +449,35 @@ def test_what_changed_is_the_appendix(built: Built) -> None:
         assert loose(history[0].subject[:60]) in appendix
     else:
         assert loose("has no git history") in appendix
+
+
+def test_list_markers_and_notes_are_printed_as_text() -> None:
+    """Markers are text at the start of each item (no marker boxes to lay out); notes keep
+    their numbered links, without the backlinks and <sup> wrappers print does not show."""
+    markdown = (
+        "# A\n\n- One[^s]\n    - Inner\n        - Deep\n- Two[^s]\n\nBetween.\n\n"
+        "1. Third\n\n2. Fourth\n\n[^s]: The source.\n"
+    )
+    page = RenderedPage("actors/a.md", markdown, "A")
+    html = book.PageConverter(["actors/a.md"]).convert(page, shift=0, drop_title=True)
+    bullet, circle, square = book.BULLETS
+    assert f"<li>{bullet}\u00a0One" in html and f"<li>{bullet}\u00a0Two" in html
+    assert f"<li>{circle}\u00a0Inner" in html and f"<li>{square}\u00a0Deep" in html
+    # A loose list's items are paragraphs: the marker starts the paragraph.
+    assert "<li>\n<p>1.\u00a0Third</p>" in html and "<li>\n<p>2.\u00a0Fourth</p>" in html
+    # The note: numbered as text inside its paragraph, linked from the text, not back.
+    assert re.search(r'<li id="actors-a--fn:s">\s*<p>1\.\u00a0The source\.</p>', html), html
+    assert html.count('<a class="footnote-ref" href="#actors-a--fn:s">1</a>') == 2
+    assert "footnote-backref" not in html and "<sup" not in html and "<hr" not in html
+    assert "fnref" not in html
+    # Raw HTML lists are numbered from where they start.
+    ordered = '<ol start="3"><li>c</li></ol>'
+    assert book.print_markup(ordered) == '<ol start="3"><li>3.\u00a0c</li></ol>'
+
+
+def test_print_drops_tooltips_but_not_svg_titles() -> None:
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><title>T</title></svg>'
+    markdown = f'# A\n\n<span class="certainty" title="Said once.">x</span>\n\n{svg}\n'
+    page = RenderedPage("actors/a.md", markdown, "A")
+    html = book.PageConverter(["actors/a.md"]).convert(page, shift=0, drop_title=True)
+    assert 'title="' not in html and "<title>T</title>" in html
