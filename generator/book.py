@@ -298,6 +298,28 @@ def _list_markers(body: str) -> str:
     return "".join(out)
 
 
+_REFERENCE = re.compile(r'\s(?:xlink:)?href="#([^"]*)"|url\(#([^)\s]+)\)')
+
+
+def _referenced(bodies: Iterable[str]) -> set[str]:
+    """Every id something in the book points at: links, pictures' references, labels."""
+    found: set[str] = set()
+    for body in bodies:
+        found.update(a or b for a, b in _REFERENCE.findall(body))
+        for labelled in _LABELLED.finditer(body):
+            found.update(labelled[2].split())
+    return found
+
+
+def _drop_ids(body: str, kept: set[str]) -> str:
+    """The body without the ids nothing points at (headings' and pictures' own): WeasyPrint
+    makes every id an anchor, carried page by page and written as a named destination.
+    Each page's own anchor stays, so every sheet can be found by name in the PDF."""
+    return _TAG.sub(
+        lambda tag: _ID.sub(lambda m: m[0] if m[2] in kept else "", tag[0]), body
+    )
+
+
 # --- the whole book ---------------------------------------------------------------------------
 
 
@@ -331,7 +353,7 @@ def assemble(prepared: Prepared, epoch: str) -> Book:
     plan = chapters(briefing)
     included = [p for chapter in plan for p in chapter.pages]
     converter = PageConverter(included)
-    bodies = []
+    bodies: list[str] = []
     for chapter in plan:
         shift = 0 if chapter.composed else chapter.level
         parts = []
@@ -340,7 +362,9 @@ def assemble(prepared: Prepared, epoch: str) -> Book:
             if not chapter.composed:
                 html = f'<article class="sheet">\n{html}\n</article>'
             parts.append(html)
-        bodies.append(Markup("\n".join(parts)))
+        bodies.append("\n".join(parts))
+    kept = {anchor(path) for path in included} | _referenced(bodies)
+    bodies = [_drop_ids(body, kept) for body in bodies]
     created = dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(project.templates_dir / PRINT_DIR)),
@@ -352,7 +376,7 @@ def assemble(prepared: Prepared, epoch: str) -> Book:
     html = env.get_template("book.html.j2").render(
         settings=settings,
         briefing=briefing,
-        chapters=list(zip(plan, bodies, strict=True)),
+        chapters=list(zip(plan, map(Markup, bodies), strict=True)),
         as_of=briefing.as_of.display() if briefing.as_of else "not stated",
         edition=edition_date(epoch).display(),
         created=created,

@@ -481,3 +481,18 @@ def test_print_drops_tooltips_but_not_svg_titles() -> None:
     page = RenderedPage("actors/a.md", markdown, "A")
     html = book.PageConverter(["actors/a.md"]).convert(page, shift=0, drop_title=True)
     assert 'title="' not in html and "<title>T</title>" in html
+
+
+def test_only_ids_something_points_at_are_kept(prepared: Prepared, assembled: book.Book) -> None:
+    """Every id is a WeasyPrint anchor and a named destination: the book keeps the chapters',
+    every page's own, and those a link, a picture or a label points at."""
+    ids = set(re.findall(r'\sid="([^"]*)"', assembled.html))
+    pointed = set(re.findall(r'\s(?:xlink:)?href="#([^"]*)"', assembled.html))
+    pointed |= set(re.findall(r"url\(#([^)\s]+)\)", assembled.html))
+    for labels in re.findall(r'\saria-(?:labelledby|describedby)="([^"]*)"', assembled.html):
+        pointed |= set(labels.split())
+    chapters = book.chapters(prepared.briefing)
+    named = {c.id for c in chapters} | {book.anchor(p) for c in chapters for p in c.pages}
+    assert named <= ids
+    assert ids - pointed - named == set()
+    assert "whos-who--node1" not in ids  # a Graphviz node's own id
