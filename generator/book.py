@@ -168,6 +168,8 @@ _BACKREF = re.compile(r'(?:&#160;)?<a class="footnote-backref"[^>]*>[^<]*</a>')
 _NOTES_RULE = re.compile(r'(<div class="footnote">)\s*<hr />')
 # A note's marker: its link, without the <sup> around it, which only the backlink targets.
 _NOTE_MARK = re.compile(r'<sup id="[^"]*">(<a class="footnote-ref"[^>]*>[^<]*</a>)</sup>')
+# A certainty label after text: the space before it, which becomes the label's margin.
+_LABEL_AFTER_TEXT = re.compile(r'(?<=[^\s>]) <span class="certainty ')
 _LIST_TAG = re.compile(r'<(/?)(ul|ol|li)\b([^>]*)>(\s*<p>)?')
 _START = re.compile(r'\sstart="(\d+)"')
 #: A bulleted item's marker by depth (CSS list-style disc, circle, square).
@@ -264,7 +266,13 @@ def print_markup(body: str) -> str:
     is text at the start of the item (a marker box is laid out as a block of its own, about a
     tenth of the book's time); a note's marker needs no <sup> around its link; the links from
     a note back to its text, and the rule above the notes, are not printed at all.
+
+    A fact's certainty label follows its text after a space. WeasyPrint 70 measures a text
+    with its trailing space, and when only that space overflows the line it breaks the line
+    after the first word ("Sat" alone, the rest of the fact below); without the space the
+    text never ends in one, and the label keeps its distance with a margin instead.
     """
+    body = _LABEL_AFTER_TEXT.sub('<span class="after-text certainty ', body)
     body = _BACKREF.sub("", body)
     body = _NOTES_RULE.sub(r"\1", body)
     body = _NOTE_MARK.sub(r"\1", body)

@@ -438,6 +438,27 @@ def test_labels_have_glyphs_in_the_print_font() -> None:
 
 
 @pytest.mark.slow
+def test_no_fact_breaks_after_its_first_word(built: Built) -> None:
+    """WeasyPrint 70 broke a line after its first word when only the space before a label
+    overflowed ("Sat" alone, "down with Witkoff ..." below); print_markup avoids it."""
+    early = []
+    for number in range(1, built.pages + 1):
+        lines = built.body_lines(number)
+        for line, following in zip(lines, lines[1:], strict=False):
+            if re.fullmatch(r"[•◦▪]\s*\S+", line) and following[:1].islower():
+                early.append((number, line, following))
+    assert early == []
+
+
+def test_a_label_after_text_keeps_its_space_as_a_margin() -> None:
+    html = book.print_markup('<li>Said. <span class="certainty certainty-reported">r</span></li>')
+    assert html == '<li>Said.<span class="after-text certainty certainty-reported">r</span></li>'
+    # A label that starts a cell or follows a tag is left as it is.
+    cell = '<td><span class="certainty certainty-reported">r</span></td>'
+    assert book.print_markup(cell) == cell
+
+
+@pytest.mark.slow
 def test_what_changed_is_the_appendix(built: Built) -> None:
     from generator.diff import content_history
 
