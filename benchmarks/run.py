@@ -817,7 +817,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--skip-pdf", action="store_true", help="do not time the PDF")
     parser.add_argument("--pdf-max-sheets", type=int, default=1000, metavar="N",
                         help="make PDFs only of projects of at most N sheets (default 1000: "
-                        "the PDF's memory grows with its pages, about 1.5 GB at 1,000 sheets); "
+                        "the PDF's memory grows with its pages, about 1.3 GB at 1,000 sheets); "
                         "the shipped briefing's PDF is made unless --skip-pdf")
     parser.add_argument("--seed", type=int, default=0, help="seed of the synthetic content")
     parser.add_argument("--work", type=Path, default=HERE / "work",
