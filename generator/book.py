@@ -162,6 +162,18 @@ _HREF = re.compile(r'(\s(?:xlink:)?href=")([^"]*)(")')
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
 _TAG = re.compile(r"<[A-Za-z][^<>]*>")  # a start tag: content text has its < escaped
 _PT_SIZE = re.compile(r'(\s(?:width|height)=")([0-9.]+)pt(")')
+_TITLE = re.compile(r'\stitle="[^"]*"')  # a tooltip: nothing to print
+# What the site needs and paper does not: the notes' links back to the text, and their rule.
+_BACKREF = re.compile(r'(?:&#160;)?<a class="footnote-backref"[^>]*>[^<]*</a>')
+_NOTES_RULE = re.compile(r'(<div class="footnote">)\s*<hr />')
+# A note's marker: its link, without the <sup> around it, which only the backlink targets.
+_NOTE_MARK = re.compile(r'<sup id="[^"]*">(<a class="footnote-ref"[^>]*>[^<]*</a>)</sup>')
+# A certainty label after text: the space before it, which becomes the label's margin.
+_LABEL_AFTER_TEXT = re.compile(r'(?<=[^\s>]) <span class="certainty ')
+_LIST_TAG = re.compile(r'<(/?)(ul|ol|li)\b([^>]*)>(\s*<p>)?')
+_START = re.compile(r'\sstart="(\d+)"')
+#: A bulleted item's marker by depth (CSS list-style disc, circle, square).
+BULLETS = ("\u2022", "\u25e6", "\u25aa")
 
 
 class PageConverter:
@@ -196,7 +208,7 @@ class PageConverter:
         body = _TAG.sub(lambda m: self._tag(m[0], page.path, prefix), body)
         if shift:
             body = _HEADING.sub(lambda m: f"<{m[1]}h{min(int(m[2]) + shift, 6)}", body)
-        return body
+        return print_markup(body)
 
     def _tag(self, tag: str, path: str, prefix: str) -> str:
         """One start tag with its ids made the book's and its links pointed inside it."""
@@ -209,6 +221,7 @@ class PageConverter:
         )
         tag = _URL_REF.sub(lambda m: f"url(#{prefix}--{m[1]})", tag)
         tag = _HREF.sub(lambda m: self._href(m, path, prefix), tag)
+        tag = _TITLE.sub("", tag)
         if tag.startswith("<svg"):
             # WeasyPrint scales an inline picture sized in pt without keeping its proportions
             # (Graphviz writes pt); the same size in px scales as it should.
@@ -246,6 +259,75 @@ class PageConverter:
         return None
 
 
+def print_markup(body: str) -> str:
+    """A page's HTML with fewer boxes to lay out, printing the same.
+
+    WeasyPrint's time goes by the boxes it lays out and draws. On paper a list item's marker
+    is text at the start of the item (a marker box is laid out as a block of its own, about a
+    tenth of the book's time); a note's marker needs no <sup> around its link; the links from
+    a note back to its text, and the rule above the notes, are not printed at all.
+
+    A fact's certainty label follows its text after a space. WeasyPrint 70 measures a text
+    with its trailing space, and when only that space overflows the line it breaks the line
+    after the first word ("Sat" alone, the rest of the fact below); without the space the
+    text never ends in one, and the label keeps its distance with a margin instead.
+    """
+    body = _LABEL_AFTER_TEXT.sub('<span class="after-text certainty ', body)
+    body = _BACKREF.sub("", body)
+    body = _NOTES_RULE.sub(r"\1", body)
+    body = _NOTE_MARK.sub(r"\1", body)
+    return _list_markers(body)
+
+
+def _list_markers(body: str) -> str:
+    """Every list item starting with its marker as text: bullets by depth, or its number."""
+    lists: list[list[int]] = []  # per open list: [1 if ordered else 0, next number]
+    out: list[str] = []
+    end = 0
+    for match in _LIST_TAG.finditer(body):
+        out.append(body[end:match.end()])
+        end = match.end()
+        closing, tag, attributes = match[1], match[2], match[3]
+        if tag != "li":
+            if closing:
+                lists.pop()
+            else:
+                start = _START.search(attributes) if tag == "ol" else None
+                lists.append([int(tag == "ol"), int(start[1]) if start else 1])
+        elif not closing and lists:
+            ordered, number = lists[-1]
+            if ordered:
+                out.append(f"{number}.\u00a0")
+                lists[-1][1] += 1
+            else:
+                depth = sum(1 for kind, _ in lists if not kind)
+                out.append(BULLETS[min(depth, len(BULLETS)) - 1] + "\u00a0")
+    out.append(body[end:])
+    return "".join(out)
+
+
+_REFERENCE = re.compile(r'\s(?:xlink:)?href="#([^"]*)"|url\(#([^)\s]+)\)')
+
+
+def _referenced(bodies: Iterable[str]) -> set[str]:
+    """Every id something in the book points at: links, pictures' references, labels."""
+    found: set[str] = set()
+    for body in bodies:
+        found.update(a or b for a, b in _REFERENCE.findall(body))
+        for labelled in _LABELLED.finditer(body):
+            found.update(labelled[2].split())
+    return found
+
+
+def _drop_ids(body: str, kept: set[str]) -> str:
+    """The body without the ids nothing points at (headings' and pictures' own): WeasyPrint
+    makes every id an anchor, carried page by page and written as a named destination.
+    Each page's own anchor stays, so every sheet can be found by name in the PDF."""
+    return _TAG.sub(
+        lambda tag: _ID.sub(lambda m: m[0] if m[2] in kept else "", tag[0]), body
+    )
+
+
 # --- the whole book ---------------------------------------------------------------------------
 
 
@@ -279,7 +361,7 @@ def assemble(prepared: Prepared, epoch: str) -> Book:
     plan = chapters(briefing)
     included = [p for chapter in plan for p in chapter.pages]
     converter = PageConverter(included)
-    bodies = []
+    bodies: list[str] = []
     for chapter in plan:
         shift = 0 if chapter.composed else chapter.level
         parts = []
@@ -288,7 +370,9 @@ def assemble(prepared: Prepared, epoch: str) -> Book:
             if not chapter.composed:
                 html = f'<article class="sheet">\n{html}\n</article>'
             parts.append(html)
-        bodies.append(Markup("\n".join(parts)))
+        bodies.append("\n".join(parts))
+    kept = {anchor(path) for path in included} | _referenced(bodies)
+    bodies = [_drop_ids(body, kept) for body in bodies]
     created = dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(project.templates_dir / PRINT_DIR)),
@@ -300,7 +384,7 @@ def assemble(prepared: Prepared, epoch: str) -> Book:
     html = env.get_template("book.html.j2").render(
         settings=settings,
         briefing=briefing,
-        chapters=list(zip(plan, bodies, strict=True)),
+        chapters=list(zip(plan, map(Markup, bodies), strict=True)),
         as_of=briefing.as_of.display() if briefing.as_of else "not stated",
         edition=edition_date(epoch).display(),
         created=created,

@@ -8,7 +8,10 @@ identifier from the content, and nothing is fetched from outside the document.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +37,24 @@ def _refuse_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
     raise PdfError(f"the print edition fetches nothing; it asked for {url}")
 
 
+@contextlib.contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Python's cycle collector paused, and run once at the end.
+
+    Layout allocates millions of objects that all live until the PDF is written; every
+    full collection walks all of them, and there are more of those the bigger the book
+    (measured: 15 % of the time at 100 sheets, 26 % at 1,000). Reference counting still
+    frees what it can meanwhile.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def render(html: str, css: str, *, paper: str = "a4") -> tuple[bytes, int]:
     """Lay out an HTML document; the PDF's bytes and its page count."""
     import weasyprint  # imported here: it loads Pango, which only the PDF needs
@@ -42,13 +63,18 @@ def render(html: str, css: str, *, paper: str = "a4") -> tuple[bytes, int]:
         raise PdfError(f"paper must be one of {', '.join(PAPERS)}; got {paper!r}")
     size = _PAGE_SIZES[paper]
     page_css = f"@page {{ size: {size}; }}\n@page wide {{ size: {size} landscape; }}\n"
-    stylesheets = [weasyprint.CSS(string=page_css), weasyprint.CSS(string=css)]
-    document = weasyprint.HTML(string=html, url_fetcher=_refuse_fetch).render(
-        stylesheets=stylesheets
-    )
-    # The file identifier is a hash of the document's own objects: stable for stable content.
-    data = document.write_pdf(pdf_identifier=True)
-    return data, len(document.pages)
+    with _no_cycle_collection():
+        stylesheets = [weasyprint.CSS(string=page_css), weasyprint.CSS(string=css)]
+        document = weasyprint.HTML(string=html, url_fetcher=_refuse_fetch).render(
+            stylesheets=stylesheets
+        )
+        # The file identifier is a hash of the document's own objects: stable for stable
+        # content.
+        data = document.write_pdf(pdf_identifier=True)
+        pages = len(document.pages)
+        del document  # the laid-out pages go before the collector comes back
+    gc.collect()
+    return data, pages
 
 
 def write_pdf(prepared: Prepared, output: Path, *, paper: str = "a4") -> int:

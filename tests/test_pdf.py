@@ -438,6 +438,27 @@ def test_labels_have_glyphs_in_the_print_font() -> None:
 
 
 @pytest.mark.slow
+def test_no_fact_breaks_after_its_first_word(built: Built) -> None:
+    """WeasyPrint 70 broke a line after its first word when only the space before a label
+    overflowed ("Sat" alone, "down with Witkoff ..." below); print_markup avoids it."""
+    early = []
+    for number in range(1, built.pages + 1):
+        lines = built.body_lines(number)
+        for line, following in zip(lines, lines[1:], strict=False):
+            if re.fullmatch(r"[•◦▪]\s*\S+", line) and following[:1].islower():
+                early.append((number, line, following))
+    assert early == []
+
+
+def test_a_label_after_text_keeps_its_space_as_a_margin() -> None:
+    html = book.print_markup('<li>Said. <span class="certainty certainty-reported">r</span></li>')
+    assert html == '<li>Said.<span class="after-text certainty certainty-reported">r</span></li>'
+    # A label that starts a cell or follows a tag is left as it is.
+    cell = '<td><span class="certainty certainty-reported">r</span></td>'
+    assert book.print_markup(cell) == cell
+
+
+@pytest.mark.slow
 def test_what_changed_is_the_appendix(built: Built) -> None:
     from generator.diff import content_history
 
@@ -449,3 +470,50 @@ def test_what_changed_is_the_appendix(built: Built) -> None:
         assert loose(history[0].subject[:60]) in appendix
     else:
         assert loose("has no git history") in appendix
+
+
+def test_list_markers_and_notes_are_printed_as_text() -> None:
+    """Markers are text at the start of each item (no marker boxes to lay out); notes keep
+    their numbered links, without the backlinks and <sup> wrappers print does not show."""
+    markdown = (
+        "# A\n\n- One[^s]\n    - Inner\n        - Deep\n- Two[^s]\n\nBetween.\n\n"
+        "1. Third\n\n2. Fourth\n\n[^s]: The source.\n"
+    )
+    page = RenderedPage("actors/a.md", markdown, "A")
+    html = book.PageConverter(["actors/a.md"]).convert(page, shift=0, drop_title=True)
+    bullet, circle, square = book.BULLETS
+    assert f"<li>{bullet}\u00a0One" in html and f"<li>{bullet}\u00a0Two" in html
+    assert f"<li>{circle}\u00a0Inner" in html and f"<li>{square}\u00a0Deep" in html
+    # A loose list's items are paragraphs: the marker starts the paragraph.
+    assert "<li>\n<p>1.\u00a0Third</p>" in html and "<li>\n<p>2.\u00a0Fourth</p>" in html
+    # The note: numbered as text inside its paragraph, linked from the text, not back.
+    assert re.search(r'<li id="actors-a--fn:s">\s*<p>1\.\u00a0The source\.</p>', html), html
+    assert html.count('<a class="footnote-ref" href="#actors-a--fn:s">1</a>') == 2
+    assert "footnote-backref" not in html and "<sup" not in html and "<hr" not in html
+    assert "fnref" not in html
+    # Raw HTML lists are numbered from where they start.
+    ordered = '<ol start="3"><li>c</li></ol>'
+    assert book.print_markup(ordered) == '<ol start="3"><li>3.\u00a0c</li></ol>'
+
+
+def test_print_drops_tooltips_but_not_svg_titles() -> None:
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><title>T</title></svg>'
+    markdown = f'# A\n\n<span class="certainty" title="Said once.">x</span>\n\n{svg}\n'
+    page = RenderedPage("actors/a.md", markdown, "A")
+    html = book.PageConverter(["actors/a.md"]).convert(page, shift=0, drop_title=True)
+    assert 'title="' not in html and "<title>T</title>" in html
+
+
+def test_only_ids_something_points_at_are_kept(prepared: Prepared, assembled: book.Book) -> None:
+    """Every id is a WeasyPrint anchor and a named destination: the book keeps the chapters',
+    every page's own, and those a link, a picture or a label points at."""
+    ids = set(re.findall(r'\sid="([^"]*)"', assembled.html))
+    pointed = set(re.findall(r'\s(?:xlink:)?href="#([^"]*)"', assembled.html))
+    pointed |= set(re.findall(r"url\(#([^)\s]+)\)", assembled.html))
+    for labels in re.findall(r'\saria-(?:labelledby|describedby)="([^"]*)"', assembled.html):
+        pointed |= set(labels.split())
+    chapters = book.chapters(prepared.briefing)
+    named = {c.id for c in chapters} | {book.anchor(p) for c in chapters for p in c.pages}
+    assert named <= ids
+    assert ids - pointed - named == set()
+    assert "whos-who--node1" not in ids  # a Graphviz node's own id
