@@ -72,7 +72,10 @@ SOURCE_DATE_EPOCH = "1764201600"  # 2025-11-27
 GENERATOR_STAGES = ("load", "validate", "model", "render", "json")
 #: Functions whose time inside the check counts as loading (finding, reading, hashing, parsing
 #: files), wherever the check calls them from.
-LOAD_FUNCTIONS = ("discover", "load_file", "_digest")
+#: What reads and parses files, wherever validate.check or pipeline.Workspace.check call it:
+#: the load stage. (validate.load_file reads and parses; the workspace reads with read_file,
+#: hashes, and parses with load_bytes.)
+LOAD_FUNCTIONS = ("discover", "load_file", "read_file", "load_bytes")
 
 #: A measurement: (wall-clock seconds, CPU seconds of this process and its children).
 Span = tuple[float, float]
@@ -182,7 +185,7 @@ def child_generator(root: Path, work: Path, profile: bool = False) -> dict[str, 
         if result.problems:
             shown = "\n".join(p.format() for p in result.problems[:10])
             raise SystemExit(f"content under {root} has problems:\n{shown}")
-        if "load_file" not in loading:  # check() reads files some other way: time it apart
+        if not {"load_file", "load_bytes"} & loading.keys():  # parsed some other way
             with _clock(loading, "load_file"):
                 files, _ = real_discover(project.content_dir, root)
                 for path, display, folder in files:
@@ -627,11 +630,13 @@ def report(run: Run) -> str:
     out += goals(rows, run.shipped)
     out += ["", "## What the columns mean", ""]
     out += [
-        "- **Load**: `load_project` (briefing.yml), then the part of `validate.check` spent in"
-        " `discover` and `loader.load_file` (read, decode, compose YAML with libyaml, walk the"
-        " nodes keeping line and column marks).",
-        "- **Validate**: the rest of `validate.check` (pydantic models, ids and file names,"
-        " schema lines, duplicate ids, references, unused sources; sorting the problems).",
+        "- **Load**: `load_project` (briefing.yml), then the part of the check (a fresh"
+        " `pipeline.Workspace`'s, as the plugin runs it) spent in `discover`, reading files"
+        " (`read_file`, which the workspace also hashes) and parsing them (`load_bytes`: decode,"
+        " compose YAML with libyaml, build the data; line and column marks are found only for"
+        " a file with something to report).",
+        "- **Validate**: the rest of the check (pydantic models, ids and file names, schema"
+        " lines, duplicate ids, references, unused sources, freshness; sorting the problems).",
         "- **Model**: `Briefing.from_check` (its lookups are lazy, so their cost shows in"
         " Render).",
         "- **Render**: `render.render_pages`: every sheet's page and every composed page,"
