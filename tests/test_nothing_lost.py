@@ -154,6 +154,7 @@ def test_a_killed_build_leaves_the_old_site_or_the_new_one(
         trigger = start()
         while not trigger() and child.poll() is None:
             time.sleep(0.002)
+        late = swapped()  # on a busy machine a poll can miss its moment
         if child.poll() is None:
             os.killpg(child.pid, signal.SIGKILL)  # the build and anything it started
         child.wait(TIMEOUT)
@@ -162,10 +163,13 @@ def test_a_killed_build_leaves_the_old_site_or_the_new_one(
         killed = child.returncode == -signal.SIGKILL
         outcomes[name] = ("killed, " if killed else "finished, ") + (
             "old site" if now == old else "new site")
+        if name == "staging folder half written" and late:
+            outcomes[name] += " (the swap came before the kill)"
     # The test means something only if kills landed inside builds, on both sides of the swap.
     assert "killed, old site" in outcomes.values(), outcomes
     assert "killed, new site" in outcomes.values(), outcomes
-    assert outcomes["staging folder half written"] == "killed, old site", outcomes
+    assert outcomes["staging folder half written"] in (
+        "killed, old site", "killed, new site (the swap came before the kill)"), outcomes
     # The next build clears what killed ones left behind and publishes the new site.
     assert leftovers(root), "the last kill, after the swap, left the old site to remove"
     build(root, site, "--no-pdf")
