@@ -8,7 +8,7 @@ so they are safe in code spans; anything else is escaped.
 from __future__ import annotations
 
 from generator.compare import Diff, FactChange, FieldChange, SheetChange, Side, about
-from generator.render import md_text
+from generator.escaping import md_text
 
 
 def diff_markdown(diff: Diff, level: int = 2) -> str:

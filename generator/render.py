@@ -8,19 +8,13 @@ Templates are loaded from files with ``StrictUndefined`` so their errors name fi
 from __future__ import annotations
 
 import functools
-import hashlib
-import html
-import json
 import logging
 import posixpath
-import re
 import traceback
-import types
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import jinja2
 import jinja2.bccache
@@ -28,8 +22,9 @@ from markupsafe import Markup
 
 from generator import svg
 from generator.config import Settings
-from generator.dates import PartialDate, today
+from generator.dates import today
 from generator.diff import History
+from generator.escaping import attr, date, join, json_for_html, md_text, url, yaml_str
 from generator.model import Briefing, Citation
 from generator.pause import without_collector
 from generator.schema import (
@@ -45,17 +40,9 @@ from generator.schema import (
     Source,
     Term,
 )
+from generator.templating import Environment, bytecode_cache
 
 log = logging.getLogger(__name__)
-
-# Characters that mean something inline in Markdown (Python-Markdown, tables, footnotes,
-# attr_list), escaped with a backslash wherever they occur. '#' too: a heading loses its
-# trailing '#'s ("C#" would show as "C").
-_INLINE = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()|#"})
-# Block markers only matter at the start of a line; text is folded to one line.
-_LEADING = re.compile(r"^(\s*)([>+=:-]|\d+[.)](?=\s|$))")
-# Invisible direction overrides would let text reorder what readers see around it.
-_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 SYMBOLS = {
     "certainty": {
@@ -76,59 +63,6 @@ SYMBOLS = {
         "unknown": "?",
     },
 }
-
-
-def md_text(value: Any) -> Markup:
-    """Escape content text for Markdown and HTML: it always shows as the characters written."""
-    if value.__class__ is Markup or isinstance(value, Markup):
-        return value
-    if value.__class__ is str:
-        return _escaped(value)
-    if isinstance(value, PartialDate):
-        value = value.display()
-    return _escaped(str(value))
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def _escaped(value: str) -> Markup:
-    # Names, titles and dates recur on many pages: each is escaped once per process.
-    text = " ".join(value.split())
-    text = _BIDI.sub(lambda m: f"&#x{ord(m.group()):04x};", text)
-    # Quotes stay as written: they mean nothing in Markdown text, and an entity for them would
-    # be escaped a second time where MkDocs copies a heading into the table of contents.
-    text = html.escape(text, quote=False)
-    text = text.translate(_INLINE)
-    # Python-Markdown finds "[label]:" definitions (links, footnotes) without honouring "\]",
-    # so "a]: b" inside a template's "[...](url)" would define one and hide the line.
-    text = text.replace("\\]:", "\\]&#58;")
-    text = _LEADING.sub(_escape_leading, text)
-    return Markup(text)
-
-
-def _escape_leading(match: re.Match[str]) -> str:
-    space, marker = match.group(1), match.group(2)
-    if marker[0].isdigit():  # "1." would start an ordered list; "\1." would show the "\"
-        return f"{space}{marker[:-1]}\\{marker[-1]}"
-    if marker in "=:":  # Markdown has no backslash escape for these; an entity shows the same
-        return f"{space}&#{ord(marker)};"
-    return f"{space}\\{marker}"
-
-
-def attr(value: Any) -> Markup:
-    """Escape for an HTML attribute value inside a template's own tag."""
-    return _attr(str(value))
-
-
-@functools.lru_cache(maxsize=1 << 12)
-def _attr(value: str) -> Markup:
-    # Mostly the meanings of labels, written in every label's tooltip.
-    return Markup(html.escape(" ".join(value.split()), quote=True))
-
-
-def json_for_html(data: Any) -> str:
-    """JSON safe inside <script>: no '<', '>' or '&' can close the element."""
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True, indent=None)
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 @dataclass(frozen=True)
@@ -305,83 +239,6 @@ def _directory_url(path: str) -> str:
     return stem[: -len("/index")] if stem.endswith("/index") else stem
 
 
-class _CodeGenerator(jinja2.compiler.CodeGenerator):
-    """Jinja's code generator without the ``escape()`` that autoescaping wraps around every
-    ``{{ value }}``: the environment's ``finalize`` (``md_text``) already returns Markup for
-    every value, so that call would only copy it (about a million times in a large build)."""
-
-    def _output_child_pre(self, node: Any, frame: Any, finalize: Any) -> None:
-        if finalize.src is None or frame.eval_ctx.volatile or not frame.eval_ctx.autoescape:
-            super()._output_child_pre(node, frame, finalize)
-            return
-        self.write("(" + finalize.src)  # both parentheses are closed by _output_child_post
-
-
-class _Context(jinja2.runtime.Context):
-    """Jinja's template context, calling plain functions, methods and macros directly.
-
-    Every ``{{ f(x) }}`` goes through ``Context.call``, which looks for ``pass_context`` and its
-    kin on the callable and on its ``__call__`` (about half a second over 10,000 pages). A
-    function or method without those marks, or a macro, is called here as it is; anything else
-    takes Jinja's own path."""
-
-    def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 - as Jinja's
-        kind = __obj.__class__
-        if kind is jinja2.runtime.Macro or (
-            kind in _PLAIN_CALLABLES
-            and not hasattr(getattr(__obj, "__func__", __obj), "jinja_pass_arg")
-        ):
-            if kwargs:  # Jinja's own, for pass_context callables only
-                kwargs.pop("_loop_vars", None)
-                kwargs.pop("_block_vars", None)
-            try:
-                return __obj(*args, **kwargs)
-            except StopIteration:  # as Jinja does
-                return __self.environment.undefined(
-                    "value was undefined because a callable raised a StopIteration exception")
-        return super().call(__obj, *args, **kwargs)
-
-
-_PLAIN_CALLABLES = (types.FunctionType, types.MethodType)
-
-
-class _BytecodeCache(jinja2.FileSystemBytecodeCache):
-    """Compiled templates kept between runs, in Jinja's private per-user temporary folder:
-    compiling the site's templates takes longer than rendering a hundred sheets' pages. Jinja
-    checks each template's text; the key adds this module's own text, since it changes how
-    templates compile. A cache that cannot be read or written is only slower."""
-
-    _KEY = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
-
-    def get_cache_key(self, name: str, filename: str | None = None) -> str:
-        return super().get_cache_key(f"{self._KEY}|{name}", filename)
-
-    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        try:
-            super().load_bytecode(bucket)
-        except Exception:  # noqa: BLE001 - a damaged entry: compile afresh
-            bucket.reset()
-
-    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        try:
-            super().dump_bytecode(bucket)
-        except OSError as exc:
-            log.debug("compiled template not kept: %s", exc)
-
-
-def _bytecode_cache() -> jinja2.BytecodeCache | None:
-    try:
-        return _BytecodeCache()
-    except (OSError, RuntimeError) as exc:  # no private temporary folder to be had
-        log.debug("compiled templates not kept between runs: %s", exc)
-        return None
-
-
-class _Environment(jinja2.Environment):
-    code_generator_class = _CodeGenerator
-    context_class = _Context
-
-
 #: The shared macros; ``fact_text`` there writes every fact.
 MACROS = "_macros.md.j2"
 #: Facts whose text a Renderer keeps (several builds' worth at 10,000 sheets), then forgets.
@@ -427,7 +284,7 @@ class Renderer:
     _fact_macro: Callable[[Fact], str] | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
-        self.env = _Environment(
+        self.env = Environment(
             loader=jinja2.FileSystemLoader(str(self.templates_dir)),
             undefined=jinja2.StrictUndefined,
             autoescape=True,  # macros return Markup; finalize does the escaping
@@ -435,14 +292,14 @@ class Renderer:
             keep_trailing_newline=True,
             trim_blocks=True,
             lstrip_blocks=True,
-            bytecode_cache=_bytecode_cache(),
+            bytecode_cache=bytecode_cache(),
             # A Renderer serves one version of the templates (the workspace makes a new one
             # when they change): no file-system check on every page.
             auto_reload=False,
         )
         self.env.filters.update(
-            attr=attr, by_certainty=_by_certainty, date=_date, join=_join, url=_url,
-            yaml_str=_yaml_str,
+            attr=attr, by_certainty=_by_certainty, date=date, join=join, url=url,
+            yaml_str=yaml_str,
             # Markdown this package wrote itself, with every piece of content already escaped
             # (the semantic diff); never use it on content text.
             generated_markdown=Markup,
@@ -525,29 +382,6 @@ def render_pages(briefing: Briefing, templates_dir: Path, settings: Settings) ->
     return [renderer.page(briefing, path, sheet) for path, sheet in page_plan(briefing)]
 
 
-def _join(items: Iterable[Any], separator: str = ", ") -> Markup:
-    # Jinja's own join would HTML-escape only; content needs Markdown escaping too.
-    return Markup(separator).join(md_text(item) for item in items)
-
-
-def _url(value: str) -> Markup:
-    """A validated http(s) address, percent-encoded so it cannot end an autolink early, nor
-    hold a Markdown link or footnote (``[x](javascript:...)``: Python-Markdown finds links
-    before autolinks, even inside one), so brackets and parentheses are encoded too."""
-    return Markup(quote(value, safe=":/?#@!$&'*+,;=%~"))
-
-
-def _yaml_str(value: Any) -> Markup:
-    """A YAML front-matter scalar: JSON strings are valid YAML and escape everything.
-
-    MkDocs and Material write a page's front-matter title into the HTML as it is (``<title>``,
-    the header), so ``<`` and ``&`` are escaped first, as md_text does for the page body.
-    Quotes stay: Material escapes titles itself where it puts them in attributes.
-    """
-    text = _BIDI.sub(lambda m: f"&#x{ord(m.group()):04x};", " ".join(str(value).split()))
-    return Markup(json.dumps(html.escape(text, quote=False)))
-
-
 def _by_certainty(citations: Iterable[Citation]) -> list[tuple[str, list[Citation]]]:
     """Citations grouped by their fact's certainty, in the scale's order (most certain first),
     each group in the order given."""
@@ -555,10 +389,6 @@ def _by_certainty(citations: Iterable[Citation]) -> list[tuple[str, list[Citatio
     for citation in citations:
         groups.setdefault(citation.fact.certainty, []).append(citation)
     return [(value, groups[value]) for value in CERTAINTY if value in groups]
-
-
-def _date(value: PartialDate | None, empty: str = "not stated") -> Markup:
-    return md_text(value.display()) if value is not None else md_text(empty)
 
 
 # --- JSON-LD ---------------------------------------------------------------------------------

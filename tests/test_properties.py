@@ -24,10 +24,11 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from generator.escaping import attr, json_for_html, md_text
+from generator.escaping import url as escaped_url
 from generator.jsonschema import schema_line
 from generator.model import Briefing
 from generator.problems import Problem
-from generator.render import _url, attr, json_for_html, md_text
 from generator.schema import _check_url
 from generator.validate import check
 
@@ -438,7 +439,7 @@ URLS = st.builds(
 
 @settings(deadline=None, max_examples=200)
 @given(url=URLS)
-# Found by this property (render._url now encodes brackets and parentheses): a link, or a
+# Found by this property (escaping.url now encodes brackets and parentheses): a link, or a
 # footnote reference, inside the address became an element of its own.
 @example(url="http://[](javascript:x)")
 @example(url="https://evil.example/[click](javascript:alert(1))")
@@ -447,11 +448,11 @@ def test_url_stays_one_link_to_that_address(url: str) -> None:
     """A validated address in the source page's `<...>` autolink (source.md.j2): one link,
     to that address. (Python-Markdown keeps an entity-like "&amp;" written in an address as an
     entity, so that address links to "&", as a browser would read it: compared unescaped.)"""
-    cell = markdown.markdown(f"| Kind | Address |\n|---|---|\n| x | <{_url(url)}> |",
+    cell = markdown.markdown(f"| Kind | Address |\n|---|---|\n| x | <{escaped_url(url)}> |",
                              extensions=EXTENSIONS)
     reader = read(cell)
     links = [e for e in reader.elements if e[0] == "a"]
     assert links == [("a", ("href",))], cell
     (href,) = reader.links
-    assert unquote(href) == unquote(html.unescape(str(_url(url)))), cell
+    assert unquote(href) == unquote(html.unescape(str(escaped_url(url)))), cell
     assert href.lower().startswith(("http://", "https://")), cell

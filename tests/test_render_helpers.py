@@ -12,7 +12,7 @@ import jinja2.bccache
 from hypothesis import given
 from hypothesis import strategies as st
 
-from generator import render
+from generator import render, templating
 from generator.config import Settings
 from generator.render import Renderer, md_text, relative_path
 
@@ -59,7 +59,7 @@ def test_template_calls_behave_as_in_jinja(tmp_path: Path) -> None:
 
 def _cached_renderer(templates: Path, cache: Path) -> Renderer:
     renderer = Renderer(templates, Settings(title="T"))
-    renderer.env.bytecode_cache = render._BytecodeCache(str(cache))
+    renderer.env.bytecode_cache = templating.BytecodeCache(str(cache))
     return renderer
 
 
