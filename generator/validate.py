@@ -10,7 +10,7 @@ import datetime as dt
 import logging
 import os
 import re
-from collections.abc import Callable, Container, Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -173,21 +173,15 @@ def _display(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-LoadOne = Callable[[str, str, str], tuple[Located | None, list[Problem]]]
-
-
 @without_collector
-def check(
-    content_dir: Path, display_root: Path | None = None, load: LoadOne | None = None
-) -> CheckResult:
+def check(content_dir: Path, display_root: Path | None = None) -> CheckResult:
     """Load and validate every sheet under ``content_dir``; never raises on bad content.
-    ``load`` reads one file (default: load_one); a caller may remember files between runs."""
+    (``pipeline.Workspace.check`` gives the same result, re-reading only what changed.)"""
     display_root = display_root or content_dir.parent
-    load = load or load_one
     files, problems = discover(content_dir, display_root)
     located: list[Located] = []
     for path, display, folder in files:
-        item, found = load(path, display, folder)
+        item, found = load_one(path, display, folder)
         problems.extend(found)
         if item is not None:
             located.append(item)
