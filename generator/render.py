@@ -287,8 +287,7 @@ class Renderer:
         self.env = Environment(
             loader=jinja2.FileSystemLoader(str(self.templates_dir)),
             undefined=jinja2.StrictUndefined,
-            autoescape=True,  # macros return Markup; finalize does the escaping
-            finalize=md_text,
+            finalize=md_text,  # escapes every value; macros return Markup
             keep_trailing_newline=True,
             trim_blocks=True,
             lstrip_blocks=True,

@@ -7,11 +7,13 @@ from __future__ import annotations
 import hashlib
 import logging
 import types
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import jinja2
 import jinja2.bccache
+from markupsafe import Markup
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +91,12 @@ def bytecode_cache() -> jinja2.BytecodeCache | None:
 
 
 class Environment(jinja2.Environment):
-    """Jinja's environment with the code generator and context above."""
+    """Jinja's environment with the code generator and context above. Always autoescaping,
+    with a ``finalize`` that must return Markup for every value (it escapes content text):
+    the code generator counts on it."""
 
     code_generator_class = _CodeGenerator
     context_class = _Context
+
+    def __init__(self, *, finalize: Callable[[Any], Markup], **options: Any):
+        super().__init__(finalize=finalize, autoescape=True, **options)
