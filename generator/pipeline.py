@@ -15,35 +15,26 @@ import logging
 import os
 import subprocess
 import time
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import cast
 
 from generator.config import Project, Settings, load_project
 from generator.dates import today
 from generator.diff import History, content_history, head_commit
+from generator.links import Links
 from generator.loader import read_file
 from generator.model import Briefing
 from generator.pause import set_aside, take_back, without_collector
 from generator.problems import ContentError, Problem, sort_key
 from generator.render import RenderedPage, Renderer, page_plan
 from generator.schema import KINDS
-from generator.tracking import Changes, Dependencies, TrackingBriefing, recording
+from generator.tracking import Changes, Dependencies, PageIndex, TrackingBriefing, recording
 from generator.validate import (
     CheckResult,
     Located,
-    SheetFile,
-    check_references,
-    cited_by,
     discover,
-    existing_ids,
-    freshness_of,
     load_one,
-    positioned_by,
-    unique_ids,
-    usage_of,
 )
 
 log = logging.getLogger(__name__)
@@ -85,9 +76,9 @@ class Workspace:
     def __init__(self, root: Path):
         self.root = root
         self._files: dict[str, _FileState] = {}
-        self._links = _Links()
+        self._links = Links()
         self._pages: dict[str, _PageState] = {}
-        self._index = _PageIndex()
+        self._index = PageIndex()
         self._briefing: Briefing | None = None  # of the last build
         self._pending: set[str] = set()  # ids changed by checks since the last build
         self._setup = ""
@@ -172,7 +163,7 @@ class Workspace:
         if setup != self._setup or self._renderer is None:
             # Settings, templates or the git history changed: any page may differ.
             self._pages.clear()
-            self._index = _PageIndex()
+            self._index = PageIndex()
             self._renderer = Renderer(project.templates_dir, project.settings, history)
             self._setup = setup
         full = not self._pages  # every page is made
@@ -233,160 +224,6 @@ class Workspace:
             self._history = content_history(self.root, limit=HISTORY_LIMIT)
             self._history_key = key
         return self._history
-
-
-class _Links:
-    """The checks across sheets (validate.link_sheets), redone only where a change can matter:
-    the references of changed sheets and of sheets referring to an id that appeared, went or
-    changed kind; 'did you mean' hints when the ids changed; usage warnings of sheets whose
-    citers or positions changed."""
-
-    def __init__(self) -> None:
-        self.sheets: dict[str, Located] = {}
-        self.existing: dict[str, str] = {}
-        self._displays: list[str] = []
-        self._referrers: dict[str, set[str]] = {}  # target -> ids of sheets referring to it
-        self._references: dict[str, list[Problem]] = {}  # id -> its reference problems
-        self._usage: dict[str, list[Problem]] = {}  # id -> its usage warnings
-        self._cited: dict[str, int] = {}  # source id -> citations of it
-        self._positioned: dict[str, int] = {}  # actor id -> positions of it
-        self._fresh: dict[str, tuple[Located, list[Problem]]] = {}
-        self._fresh_key: tuple[int, object] | None = None
-        self._fresh_dirty: set[str] = set()  # changed since freshness() last looked
-        #: Ids whose validated sheet differs from the last update's (added, changed, gone).
-        self.changed: set[str] = set()
-
-    def update(self, located: list[Located], files: list[SheetFile]
-               ) -> tuple[dict[str, Located], list[Problem]]:
-        sheets, problems = unique_ids(located)
-        displays = [display for _path, display, _folder in files]
-        before, existing_before = self.sheets, self.existing
-        existing = existing_before
-        if displays != self._displays:
-            existing = existing_ids(files)
-        changed = {i for i in sheets.keys() | before.keys() if sheets.get(i) is not before.get(i)}
-        # Ids that appeared, went or changed kind, among sheets or files.
-        moved = {
-            i for i in changed
-            if (i in sheets) != (i in before)
-            or (i in sheets and sheets[i].sheet.folder != before[i].sheet.folder)
-        }
-        if existing is not existing_before:
-            moved.update(i for i in existing.keys() | existing_before.keys()
-                         if existing.get(i) != existing_before.get(i))
-        for sheet_id in changed:
-            old, new = before.get(sheet_id), sheets.get(sheet_id)
-            if old is not None:
-                for target in {t for _w, _r, t in old.refs}:
-                    self._referrers[target].discard(sheet_id)
-                _count(self._cited, cited_by(old), -1)
-                _count(self._positioned, positioned_by(old), -1)
-            if new is not None:
-                for target in {t for _w, _r, t in new.refs}:
-                    self._referrers.setdefault(target, set()).add(sheet_id)
-                _count(self._cited, cited_by(new), 1)
-                _count(self._positioned, positioned_by(new), 1)
-        recheck = set(changed)
-        for target in moved:
-            recheck.update(self._referrers.get(target, ()))
-        if moved:  # the ids 'did you mean' chooses from changed
-            recheck.update(i for i, found in self._references.items() if found)
-        for sheet_id in recheck:
-            checked = sheets.get(sheet_id)
-            if checked is None:
-                self._references.pop(sheet_id, None)
-            else:
-                self._references[sheet_id] = check_references(sheets, existing, [checked])
-        # Usage: changed sheets, and those whose count of citations or positions moved.
-        reuse = set(changed)
-        for sheet_id in changed:
-            for version in (before.get(sheet_id), sheets.get(sheet_id)):
-                if version is not None:
-                    reuse.update(cited_by(version))
-                    reuse.update(positioned_by(version))
-        for sheet_id in reuse:
-            used = sheets.get(sheet_id)
-            if used is None:
-                self._usage.pop(sheet_id, None)
-            else:
-                self._usage[sheet_id] = usage_of(used, self._cited, self._positioned)
-        for found in (self._references, self._usage):
-            for items in found.values():
-                problems.extend(items)
-        self.sheets, self.existing, self._displays = sheets, existing, displays
-        self.changed = changed
-        self._fresh_dirty |= changed
-        return sheets, problems
-
-    def freshness(self, max_age_days: int, today: date) -> list[Problem]:
-        """check_freshness, redone for changed sheets only while the day stays the same."""
-        key = (max_age_days, today)
-        if key != self._fresh_key:
-            self._fresh = {}
-            self._fresh_key = key
-            todo: Iterable[str] = self.sheets
-        else:
-            todo = self._fresh_dirty
-        self._fresh_dirty = set()
-        for sheet_id in todo:
-            item = self.sheets.get(sheet_id)
-            if item is None:
-                self._fresh.pop(sheet_id, None)
-                continue
-            found = freshness_of(item, max_age_days, today)
-            if found:
-                self._fresh[sheet_id] = (item, found)
-            else:
-                self._fresh.pop(sheet_id, None)
-        return [p for _item, found in self._fresh.values() for p in found]
-
-
-def _count(counts: dict[str, int], ids: Iterable[str], step: int) -> None:
-    for sheet_id in ids:
-        value = counts.get(sheet_id, 0) + step
-        if value:
-            counts[sheet_id] = value
-        else:
-            del counts[sheet_id]
-
-
-class _PageIndex:
-    """Which pages depend on what, looked up by what changed (not page by page: thousands)."""
-
-    def __init__(self) -> None:
-        self.ids: dict[str, set[str]] = {}
-        self.targets: dict[str, set[str]] = {}
-        self.kinds: dict[str, set[str]] = {}
-        self.fine: set[str] = set()  # composed pages: judged one by one
-
-    def _parts(self, deps: Dependencies) -> Iterator[tuple[dict[str, set[str]], set[str]]]:
-        yield self.ids, deps.ids
-        yield self.targets, deps.targets
-        yield self.kinds, deps.kinds
-
-    def add(self, path: str, deps: Dependencies) -> None:
-        if deps.fine:
-            self.fine.add(path)
-            return
-        for index, keys in self._parts(deps):
-            for key in keys:
-                index.setdefault(key, set()).add(path)
-
-    def remove(self, path: str, deps: Dependencies) -> None:
-        if deps.fine:
-            self.fine.discard(path)
-            return
-        for index, keys in self._parts(deps):
-            for key in keys:
-                index.get(key, set()).discard(path)
-
-    def coarse(self, changes: Changes) -> set[str]:
-        redo: set[str] = set()
-        for index, keys in ((self.ids, changes.ids), (self.targets, changes.targets),
-                            (self.kinds, changes.kinds)):
-            for key in keys:
-                redo.update(index.get(key, ()))
-        return redo
 
 
 def _warm(briefing: Briefing) -> None:

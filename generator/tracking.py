@@ -326,3 +326,42 @@ class Changes:
                 if after.as_of != value:
                     return True
         return False
+
+
+class PageIndex:
+    """Which pages depend on what, looked up by what changed (not page by page: thousands)."""
+
+    def __init__(self) -> None:
+        self.ids: dict[str, set[str]] = {}
+        self.targets: dict[str, set[str]] = {}
+        self.kinds: dict[str, set[str]] = {}
+        self.fine: set[str] = set()  # composed pages: judged one by one
+
+    def _parts(self, deps: Dependencies) -> Iterator[tuple[dict[str, set[str]], set[str]]]:
+        yield self.ids, deps.ids
+        yield self.targets, deps.targets
+        yield self.kinds, deps.kinds
+
+    def add(self, path: str, deps: Dependencies) -> None:
+        if deps.fine:
+            self.fine.add(path)
+            return
+        for index, keys in self._parts(deps):
+            for key in keys:
+                index.setdefault(key, set()).add(path)
+
+    def remove(self, path: str, deps: Dependencies) -> None:
+        if deps.fine:
+            self.fine.discard(path)
+            return
+        for index, keys in self._parts(deps):
+            for key in keys:
+                index.get(key, set()).discard(path)
+
+    def coarse(self, changes: Changes) -> set[str]:
+        redo: set[str] = set()
+        for index, keys in ((self.ids, changes.ids), (self.targets, changes.targets),
+                            (self.kinds, changes.kinds)):
+            for key in keys:
+                redo.update(index.get(key, ()))
+        return redo
