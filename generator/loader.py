@@ -15,74 +15,41 @@ Anything unusual sends the file through the full walk, which reports it with its
 
 from __future__ import annotations
 
-import logging
 import os
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 
 from generator.problems import Problem
+from generator.yamlparse import (
+    MAX_DEPTH,
+    MAX_FILE_BYTES,
+    MAX_NODES,
+    MAX_TEXT_CHARS,
+    SCALAR_TAGS,
+    TAG_MAP,
+    TAG_MERGE,
+    TAG_NULL,
+    TAG_SEQ,
+    TAG_STR,
+    UNPRINTABLE,
+    Location,
+    Parser,
+    alias_problems,
+    compose,
+    decode,
+    over_limits,
+    syntax_problem,
+    tag_as_written,
+)
+from generator.yamlparse import position as _position
 
-_YAML = "tag:yaml.org,2002:"
-_STR, _MAP, _SEQ, _NULL_TAG, _MERGE = (_YAML + t for t in ("str", "map", "seq", "null", "merge"))
-_SCALAR_TAGS = {_YAML + t for t in ("str", "int", "float", "bool", "timestamp")}
-#: Plain scalars that mean "no value" (YAML's null), the only scalars that are not text.
-_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+__all__ = [  # the limits are set in yamlparse and given here too, beside what they limit
+    "MAX_DEPTH", "MAX_FILE_BYTES", "MAX_NODES", "MAX_TEXT_CHARS", "DataPath", "Marks",
+    "RawSheet", "load_bytes", "load_file", "load_text", "read_file",
+]
 
-try:
-    from yaml._yaml import CParser
-except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _Loader
-else:
-
-    class _Loader(CParser):  # type: ignore[no-redef,misc]
-        """libyaml's composer with the only tags this loader tells apart: text, null, merge
-        keys, lists and mappings. PyYAML's resolver would try a dozen patterns on every plain
-        scalar to find ints, floats, booleans and dates, which are all text here."""
-
-        def resolve(self, kind: type, value: str, implicit: tuple[bool, bool]) -> str:
-            if kind is yaml.ScalarNode:
-                if implicit[0]:
-                    if value in _NULLS:
-                        return _NULL_TAG
-                    if value == "<<":
-                        return _MERGE
-                return _STR
-            return _SEQ if kind is yaml.SequenceNode else _MAP
-
-        def descend_resolver(self, *_: object) -> None:  # no path resolvers
-            pass
-
-        def ascend_resolver(self, *_: object) -> None:
-            pass
-
-log = logging.getLogger(__name__)
-
-#: Largest fact-sheet file accepted, in bytes. A sheet is a page of facts, not a data dump.
-MAX_FILE_BYTES = 1_000_000
-#: Deepest nesting of lists and mappings accepted (a sheet needs about 5).
-MAX_DEPTH = 32
-#: Longest single text value accepted, in characters.
-MAX_TEXT_CHARS = 20_000
-#: Most keys, values and list items one file may hold (the largest shipped sheet has about
-#: 250). Composing costs some 10 microseconds a value: without this limit a file under
-#: MAX_FILE_BYTES written as ``[x,x,x,...]`` would take seconds and memory to load.
-MAX_NODES = 10_000
-
-#: libyaml's composer recurses in C and crashes the interpreter (not a RecursionError) at
-#: some 30,000 levels of nesting. Files that could nest deeper than this are measured first.
-_SAFE_NESTING = 2_000
-#: Block entries and explicit keys ("- ", "? ") each open a level without indenting a line.
-_INDICATOR = re.compile(r"(?<!\S)[-?](?!\S)")
-#: A YAML file holds at most about one node per character, so a file this short cannot pass
-#: MAX_NODES and is not counted first.
-_SHORT_TEXT = MAX_NODES // 2
-#: Characters YAML does not allow, which double-quoted escapes ("\0", "\x1b") still write.
-_UNPRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-
-Location = tuple[int, int]
 DataPath = tuple[str | int, ...]
 
 
@@ -110,7 +77,7 @@ class Marks:
     def _filled(self) -> Marks:
         if self._text is not None:
             text, self._text = self._text, None
-            node = _compose(text)
+            node = compose(text)
             if node is not None:
                 _Walker("", self).walk(node, ())
         return self
@@ -204,22 +171,22 @@ class _Walker:
         if isinstance(node, yaml.ScalarNode):
             return self._scalar(node)
         if isinstance(node, yaml.SequenceNode):
-            if node.tag != _SEQ:
-                self.error(node, f"unsupported YAML tag '{_tag(node.tag)}'", "yaml-tag")
+            if node.tag != TAG_SEQ:
+                self.error(node, f"unsupported YAML tag '{tag_as_written(node.tag)}'", "yaml-tag")
                 return None
             return [self.walk(item, (*path, i)) for i, item in enumerate(node.value)]
         if isinstance(node, yaml.MappingNode):
-            if node.tag != _MAP:
-                self.error(node, f"unsupported YAML tag '{_tag(node.tag)}'", "yaml-tag")
+            if node.tag != TAG_MAP:
+                self.error(node, f"unsupported YAML tag '{tag_as_written(node.tag)}'", "yaml-tag")
                 return None
             return self._mapping(node, path)
         raise TypeError(f"unexpected YAML node {node!r}")  # pragma: no cover
 
     def _scalar(self, node: yaml.ScalarNode) -> str | None:
-        if node.tag == _NULL_TAG:
+        if node.tag == TAG_NULL:
             return None
-        if node.tag not in _SCALAR_TAGS:
-            self.error(node, f"unsupported YAML tag '{_tag(node.tag)}'", "yaml-tag")
+        if node.tag not in SCALAR_TAGS:
+            self.error(node, f"unsupported YAML tag '{tag_as_written(node.tag)}'", "yaml-tag")
             return None
         if len(node.value) > MAX_TEXT_CHARS:
             self.error(
@@ -233,7 +200,7 @@ class _Walker:
         return str(node.value)
 
     def _unprintable(self, node: yaml.ScalarNode) -> bool:
-        found = _UNPRINTABLE.search(node.value)
+        found = UNPRINTABLE.search(node.value)
         if found:
             self.error(node, f"text contains the character U+{ord(found.group()):04X}, which "
                        "YAML does not allow (written as an escape)", "encoding")
@@ -247,10 +214,10 @@ class _Walker:
                 self.aliased = True
                 continue
             self._seen.add(id(key_node))
-            if key_node.tag == _MERGE:
+            if key_node.tag == TAG_MERGE:
                 self.error(key_node, "merge keys (<<) are not supported", "yaml-merge")
                 continue
-            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == _NULL_TAG:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == TAG_NULL:
                 self.error(key_node, "keys must be plain words", "yaml-key")
                 continue
             key = str(key_node.value)
@@ -272,47 +239,13 @@ class _Walker:
         return result
 
 
-def _tag(tag: str) -> str:
-    """A tag as the editor wrote it: ``!!binary`` rather than ``tag:yaml.org,2002:binary``."""
-    return "!!" + tag.removeprefix(_YAML) if tag.startswith(_YAML) else tag
-
-
-def _decode(data: bytes, display: str) -> tuple[str | None, list[Problem]]:
-    if b"\x00" in data:
-        line, column = _position(data, data.index(b"\x00"))
-        return None, [
-            Problem(display, line, column, "file contains a NUL byte; is it text?", "encoding")
-        ]
-    try:
-        return data.decode("utf-8-sig"), []
-    except UnicodeDecodeError as exc:
-        line, column = _position(data, exc.start)
-        return None, [
-            Problem(
-                display,
-                line,
-                column,
-                f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x})",
-                "encoding",
-            )
-        ]
-
-
-def _position(data: bytes, offset: int) -> Location:
-    """Line and column (in characters, as editors count them) of a byte offset."""
-    before = data[:offset]
-    line = before.count(b"\n") + 1
-    column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", errors="replace")) + 1
-    return line, column
-
-
 def load_text(text: str, display: str) -> tuple[Any, Marks, list[Problem]]:
     """Parse one YAML document into data and marks; problems instead of exceptions."""
     try:
-        too_big = _over_limits(text, display)
+        too_big = over_limits(text, display)
         if too_big is not None:
             return None, Marks(), [too_big]
-        node = _compose(text)
+        node = compose(text)
     except yaml.composer.ComposerError as exc:
         if exc.problem and "single document" in (exc.context or "") + exc.problem:
             mark = exc.problem_mark
@@ -321,13 +254,13 @@ def load_text(text: str, display: str) -> tuple[Any, Marks, list[Problem]]:
                 Problem(display, line, column, "a fact sheet is one YAML document; "
                         "found a second one ('---')", "yaml-syntax")
             ]
-        return None, Marks(), [_syntax_problem(exc, display, text)]
+        return None, Marks(), [syntax_problem(exc, display, text)]
     except yaml.MarkedYAMLError as exc:
-        return None, Marks(), [_syntax_problem(exc, display, text)]
+        return None, Marks(), [syntax_problem(exc, display, text)]
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow
         # libyaml counts bytes of the UTF-8 text; the pure-Python reader counts characters.
         offset = exc.position
-        if _Loader is yaml.SafeLoader:  # pragma: no cover - depends on how PyYAML was built
+        if Parser is yaml.SafeLoader:  # pragma: no cover - depends on how PyYAML was built
             offset = len(text[:offset].encode("utf-8"))
         line, column = _position(text.encode("utf-8"), offset)
         code = exc.character if isinstance(exc.character, int) else ord(exc.character)
@@ -355,12 +288,8 @@ def load_text(text: str, display: str) -> tuple[Any, Marks, list[Problem]]:
     walker = _Walker(display)
     data = walker.walk(node, ())
     if walker.aliased:
-        walker.problems.extend(_alias_problems(text, display))
+        walker.problems.extend(alias_problems(text, display))
     return data, walker.marks, walker.problems
-
-
-def _compose(text: str) -> yaml.Node | None:
-    return yaml.compose(text, Loader=_Loader)  # noqa: S506 - our loader: text, lists, maps
 
 
 class _Unusual(Exception):
@@ -377,110 +306,25 @@ def _plain(node: yaml.Node, depth: int, seen: set[int]) -> Any:
     seen.add(id(node))
     kind = node.__class__
     if kind is yaml.ScalarNode:
-        if node.tag == _STR:
+        if node.tag == TAG_STR:
             if len(node.value) > MAX_TEXT_CHARS:
                 raise _Unusual
             return node.value
-        if node.tag == _NULL_TAG:
+        if node.tag == TAG_NULL:
             return None
         raise _Unusual
-    if kind is yaml.MappingNode and node.tag == _MAP:
+    if kind is yaml.MappingNode and node.tag == TAG_MAP:
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            if (key_node.__class__ is not yaml.ScalarNode or key_node.tag != _STR
+            if (key_node.__class__ is not yaml.ScalarNode or key_node.tag != TAG_STR
                     or key_node.value in result or id(key_node) in seen):
                 raise _Unusual
             seen.add(id(key_node))
             result[key_node.value] = _plain(value_node, depth + 1, seen)
         return result
-    if kind is yaml.SequenceNode and node.tag == _SEQ:
+    if kind is yaml.SequenceNode and node.tag == TAG_SEQ:
         return [_plain(item, depth + 1, seen) for item in node.value]
     raise _Unusual
-
-
-def _over_limits(text: str, display: str) -> Problem | None:
-    """Where nesting first passes MAX_DEPTH, or the file passes MAX_NODES, found from the flat
-    event stream before anything is composed. Only a long file, or one whose cheap upper bound
-    on the nesting says the composer could crash, is read this way."""
-    # Indentation alone cannot nest much: n levels take n*n/2 bytes, about 1,400 levels in a
-    # file under MAX_FILE_BYTES, which the composer survives.
-    if len(text) <= _SHORT_TEXT:
-        bound = text.count("[") + text.count("{")
-        # Every "- " or "? " is a '-' or a '?': counting those is a cheaper, looser bound.
-        if bound + text.count("-") + text.count("?") <= _SAFE_NESTING:
-            return None
-        if bound + len(_INDICATOR.findall(text)) <= _SAFE_NESTING:
-            return None
-    try:
-        return _scan(text, display, _Loader)
-    except yaml.MarkedYAMLError as exc:
-        if "nesting depth" not in (exc.problem or ""):
-            raise
-        # Newer libyaml stops at a depth of its own while scanning ahead; the pure-Python
-        # parser finds the place where our limit is passed, whatever libyaml is installed.
-        return _scan(text, display, yaml.SafeLoader)
-
-
-def _scan(text: str, display: str, loader: Any) -> Problem | None:
-    depth = nodes = 0
-    for event in yaml.parse(text, Loader=loader):  # noqa: S506 - events only
-        if isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent):
-            depth += 1
-            if depth > MAX_DEPTH + 1:
-                return _limit_problem(display, event, f"nesting is deeper than the limit of "
-                                      f"{MAX_DEPTH} levels")
-        elif isinstance(event, yaml.SequenceEndEvent | yaml.MappingEndEvent):
-            depth -= 1
-        if isinstance(event, yaml.NodeEvent):  # scalars, aliases, starts of lists and maps
-            nodes += 1
-            if nodes > MAX_NODES:
-                return _limit_problem(display, event, f"file has more than {MAX_NODES:,} keys, "
-                                      f"values and list items; the limit is {MAX_NODES:,}")
-    return None
-
-
-def _limit_problem(display: str, event: yaml.Event, message: str) -> Problem:
-    mark = event.start_mark
-    line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-    return Problem(display, line, column, message, "limit")
-
-
-def _alias_problems(text: str, display: str) -> list[Problem]:
-    """One problem at each ``*name`` (only called when the composed tree shares a node)."""
-    marks = [
-        event.start_mark
-        for event in yaml.parse(text, Loader=_Loader)  # noqa: S506 - events only
-        if isinstance(event, yaml.AliasEvent)
-    ]
-    return [
-        Problem(display, mark.line + 1, mark.column + 1,
-                "anchors and aliases (&name, *name) are not supported", "yaml-alias")
-        for mark in marks
-        if mark is not None
-    ]
-
-
-def _syntax_problem(exc: yaml.MarkedYAMLError, display: str, text: str) -> Problem:
-    mark = exc.problem_mark or exc.context_mark
-    line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-    problem = (exc.problem or "").strip()
-    lines = text.splitlines()
-    if mark and mark.line < len(lines) and "\t" in _indentation(lines[mark.line]):
-        return Problem(display, line, column,
-                       "YAML syntax: line is indented with a tab; indent with spaces only",
-                       "yaml-syntax")
-    if problem == "mapping values are not allowed in this context":
-        problem += "; put text that contains ': ' in quotes"
-    context = (exc.context or "").strip()
-    start = exc.context_mark
-    if context and start and mark and start.line != mark.line:
-        context += f" that starts on line {start.line + 1}, column {start.column + 1}"
-    message = f"YAML syntax: {problem}" + (f" ({context})" if context else "")
-    return Problem(display, line, column, message, "yaml-syntax")
-
-
-def _indentation(line: str) -> str:
-    return line[: len(line) - len(line.lstrip(" \t"))]
 
 
 def load_file(path: str | os.PathLike[str], display: str, folder: str
@@ -515,7 +359,7 @@ def read_file(path: str | os.PathLike[str], display: str) -> tuple[bytes | None,
 def load_bytes(raw: bytes, path: str | os.PathLike[str], display: str, folder: str
                ) -> tuple[RawSheet | None, list[Problem]]:
     """A fact sheet from the bytes of its file (read with ``read_file``)."""
-    text, problems = _decode(raw, display)
+    text, problems = decode(raw, display)
     if text is None:
         return None, problems
     data, marks, problems = load_text(text, display)
