@@ -2,7 +2,7 @@
 
 A build makes millions of objects that live until it ends (sheets, pages, caches) and almost no
 reference cycles. Each of the collector's full passes walks every live object, and they come
-more often as the heap grows: at 10,000 sheets the collector took about a fifth of the build's
+more often as the heap grows: at 10,000 sheets the collector took about a sixth of the generator's
 time and freed nothing (peak memory is the same with it paused). Reference counting still frees
 everything as usual; cycles made meanwhile are collected by the first pass after the build.
 
