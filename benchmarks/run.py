@@ -736,9 +736,10 @@ def goals(rows: Sequence[Row], shipped: dict[str, Any]) -> list[str]:
         else:
             lines.append(f"| 3 | generator stages at most 10 % of the build at {label} sheets | "
                          f"{missing} | |")
+    # Build time at 10,000 sheets over 1,000 (CPU, wall): issue 3 asks it linear, issue 8 11x.
+    growth, wall = ((r10.build_time[1] / r1.build_time[1], r10.build_time[0] / r1.build_time[0])
+                    if r1 and r10 else (0.0, 0.0))
     if r1 and r10:
-        growth = r10.build_time[1] / r1.build_time[1]
-        wall = r10.build_time[0] / r1.build_time[0]
         lines.append(f"| 3 | build time linear: build(10,000) / build(1,000) about 10 | "
                      f"{growth:.2f} ({wall:.2f}) | {verdict(growth <= 11)} |")
     else:
@@ -764,8 +765,6 @@ def goals(rows: Sequence[Row], shipped: dict[str, Any]) -> list[str]:
                      "0.2 s", "peak memory of a 10,000-sheet build under 1 GB"):
             lines.append(f"| 8 | {goal} | {missing} | |")
     if r1 and r10:
-        growth = r10.build_time[1] / r1.build_time[1]
-        wall = r10.build_time[0] / r1.build_time[0]
         lines.append(f"| 8 | site build at 10,000 sheets at most 11x the build at 1,000 | "
                      f"{growth:.2f}x ({wall:.2f}x) | {verdict(growth <= 11)} |")
     else:
