@@ -30,7 +30,7 @@ _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 def md_text(value: Any) -> Markup:
     """Escape content text for Markdown and HTML: it always shows as the characters written."""
-    if value.__class__ is Markup or isinstance(value, Markup):
+    if isinstance(value, Markup):
         return value
     if value.__class__ is str:
         return _escaped(value)

@@ -186,9 +186,7 @@ class PageContext:
                 self._citations.clear()
             self._citations[key] = _Written(fact, line)
             return line
-        for source_id in fact.sources:  # as fact() notes them for the page's footnotes
-            if source_id != self.subject:
-                self._cited.setdefault(source_id, None)
+        self._footnote_markers(fact)  # the remembered line has them; the page lists them
         return written.line
 
     def fact(self, fact: Fact) -> Markup:
@@ -199,12 +197,17 @@ class PageContext:
         footnotes quadratic)."""
         if self._fact_text is None:
             raise TypeError("this page context was made without the fact_text macro")
+        return Markup(str.__add__(self._fact_text(fact), self._footnote_markers(fact)))
+
+    def _footnote_markers(self, fact: Fact) -> str:
+        """``[^source]`` for each of the fact's sources but this page's own, each noted for
+        the page's footnotes."""
         markers = ""
         for source_id in fact.sources:
             if source_id != self.subject:
                 self._cited.setdefault(source_id, None)
                 markers += f"[^{source_id}]"
-        return Markup(str.__add__(self._fact_text(fact), markers))
+        return markers
 
     @property
     def cited(self) -> list[Source]:
@@ -213,6 +216,8 @@ class PageContext:
 
 @dataclass(frozen=True)
 class _Written:
+    """What a fact (or a line showing it) was written as, remembered by the fact's id."""
+
     fact: Fact  # kept alive, so that its id is not reused while the line is remembered
     line: Markup
 
@@ -279,7 +284,7 @@ class Renderer:
     #: The content's git history for the "What changed" page (None: not looked up).
     history: History | None = None
     env: jinja2.Environment = field(init=False)
-    _facts: dict[int, tuple[Fact, Markup]] = field(init=False, default_factory=dict)
+    _facts: dict[int, _Written] = field(init=False, default_factory=dict)
     _citations: dict[Any, _Written] = field(init=False, default_factory=dict)
     _fact_macro: Callable[[Fact], str] | None = field(init=False, default=None)
 
@@ -318,15 +323,15 @@ class Renderer:
         """The ``fact_text`` macro's output for ``fact``, made once per fact object: a fact is
         shown on its sheet's page and again on the page of every source it cites. (Keyed by
         the object, which the entry keeps alive; a rebuild's new sheets are new objects.)"""
-        found = self._facts.get(id(fact))
-        if found is None or found[0] is not fact:
+        written = self._facts.get(id(fact))
+        if written is None or written.fact is not fact:
             if len(self._facts) >= _FACTS_REMEMBERED:
                 self._facts.clear()
             if self._fact_macro is None:
                 self._fact_macro = self.env.get_template(MACROS).module.fact_text  # type: ignore[attr-defined]
-            found = (fact, Markup(self._fact_macro(fact)))
-            self._facts[id(fact)] = found
-        return found[1]
+            written = _Written(fact, Markup(self._fact_macro(fact)))
+            self._facts[id(fact)] = written
+        return written.line
 
     def render(self, template: str, path: str, briefing: Briefing, **context: Any) -> str:
         sheet = context.get("sheet")
