@@ -2,7 +2,7 @@
 
 The pipeline runs top to bottom: ``loader`` -> ``validate`` -> ``model`` -> ``render`` ->
 ``write``. ``cli`` is the only module that prints or exits, ``plugin`` the only one that knows
-MkDocs, ``pdf`` the only one that knows WeasyPrint.
+MkDocs, ``layout`` (run by ``pdf`` in a process of its own) the only one that knows WeasyPrint.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ The pages are the ones the site is built from (same model, same templates, same 
 extensions); here they become one document. Links between pages become links inside the book,
 ids are made unique per page (every page has its own ``#facts`` and footnote ``#fn:...``), and
 headings move down a level where several pages share a chapter. Knows nothing of WeasyPrint:
-``pdf.py`` lays the document out.
+``pdf.py`` has it laid out (``layout.py``).
 """
 
 from __future__ import annotations
@@ -397,7 +397,7 @@ def assemble(prepared: Prepared, epoch: str) -> Book:
 
 def stylesheet(templates_dir: Path) -> str:
     """The print stylesheet shipped with the templates, after the label colours the site
-    shares (paper size is added by pdf.py)."""
+    shares (the paper size is added by layout.py)."""
     return "\n".join(
         (templates_dir / name).read_text(encoding="utf-8") for name in LABELS_CSS_AND_BOOK_CSS
     )

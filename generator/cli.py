@@ -78,21 +78,28 @@ def cmd_build(args: argparse.Namespace) -> int:
     workspace = pipeline.Workspace(args.root)
     prepared = _prepare(workspace)
     staged = write.staging_dir(site_dir)
+    layout = None
     try:
+        # The book is laid out by a process of its own while MkDocs builds the site.
+        layout = None if args.no_pdf else pdf.start(prepared, paper=args.paper)
         # The plugin is handed the workspace, so MkDocs' run re-reads and re-renders nothing.
         # (mkdocs empties the staging folder first: the PDF is written after.)
         plugin.build_site(args.root, staged, strict=True, workspace=workspace)
-        if not args.no_pdf:
-            pdf.write_pdf(prepared, staged / pdf.PDF_NAME, paper=args.paper)
+        if layout is not None:
+            layout.finish(staged / pdf.PDF_NAME)
         write.publish(staged, site_dir)
-    except plugin.BuildFailed as exc:
+    except (plugin.BuildFailed, pdf.PdfError) as exc:
         shutil.rmtree(staged, ignore_errors=True)
-        print(f"briefing: build failed; {site_dir.name}/ was left as it was\n{exc}",
+        what = "the print edition failed: " if isinstance(exc, pdf.PdfError) else ""
+        print(f"briefing: build failed; {site_dir.name}/ was left as it was\n{what}{exc}",
               file=sys.stderr)
         return EXIT_PROBLEMS
     except BaseException:
         shutil.rmtree(staged, ignore_errors=True)
         raise
+    finally:
+        if layout is not None:
+            layout.cancel()  # nothing left to do once it has finished
     print(f"built {site_dir}: {len(prepared.pages)} pages from {prepared.files} fact sheets"
           + ("" if args.no_pdf else f", and {pdf.PDF_NAME}"))
     return EXIT_OK
@@ -102,7 +109,11 @@ def cmd_pdf(args: argparse.Namespace) -> int:
     output: Path = args.output if args.output.is_absolute() else args.root / args.output
     os.environ["SOURCE_DATE_EPOCH"] = pipeline.source_date_epoch(args.root)
     prepared = _prepare(pipeline.Workspace(args.root))
-    pages = pdf.write_pdf(prepared, output, paper=args.paper)
+    try:
+        pages = pdf.write_pdf(prepared, output, paper=args.paper)
+    except pdf.PdfError as exc:
+        print(f"briefing: the print edition failed: {exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
     print(f"wrote {output} ({pages} pages)")
     return EXIT_OK
 

@@ -1,19 +1,29 @@
-"""The PDF print edition: the only module that knows WeasyPrint.
+"""The PDF print edition: the book assembled here, laid out by WeasyPrint in a process of its own.
 
-``book`` assembles the briefing as one HTML document from the site's own pages; this module
-lays it out on paper, sets the document's metadata and writes the file atomically. The same
-content and ``SOURCE_DATE_EPOCH`` give the same bytes: dates come from the epoch, the file
-identifier from the content, and nothing is fetched from outside the document.
+``book`` assembles the briefing as one HTML document from the site's own pages; ``layout`` (the
+only module that knows WeasyPrint) lays it out in a separate process, for the reasons its
+docstring gives; this module starts that process, waits for it, passes on what it logged and
+writes the file atomically. The same content and ``SOURCE_DATE_EPOCH`` give the same bytes:
+dates come from the epoch, the file identifier from the content, and nothing is fetched from
+outside the document.
 """
 
 from __future__ import annotations
 
-import gc
+import json
 import logging
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
-from generator import book
+import generator
+from generator import book, layout
 from generator.pause import collector_paused
 from generator.pipeline import Prepared, source_date_epoch
 from generator.write import write_if_changed
@@ -21,56 +31,137 @@ from generator.write import write_if_changed
 log = logging.getLogger(__name__)
 
 PDF_NAME = "briefing.pdf"
-PAPERS = ("a4", "letter")
-_PAGE_SIZES = {"a4": "A4", "letter": "letter"}
+PAPERS = tuple(layout.PAPER_SIZES)
+_STDERR_NAME = "stderr.txt"
+_STDERR_LINES = 20  # of a layout process that died, shown in the error
 
 
 class PdfError(Exception):
     """The print edition could not be made; the message says why."""
 
 
-def _refuse_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
-    # The book is one self-contained document: pictures are inline SVG and fonts come from
-    # fontconfig. Fetching anything would make the output depend on the network or on paths;
-    # WeasyPrint logs the refusal as a warning and lays the page out without the resource.
-    raise PdfError(f"the print edition fetches nothing; it asked for {url}")
+class Layout:
+    """A book being laid out by a process of its own.
+
+    Starting returns at once; ``finish`` waits for the process and writes the PDF. Used as a
+    context manager, leaving the block stops a process that has not been waited for (an error
+    elsewhere, Ctrl-C) and removes its files.
+    """
+
+    def __init__(self, html: str, css: str, *, paper: str = "a4") -> None:
+        if paper not in PAPERS:
+            raise PdfError(f"paper must be one of {', '.join(PAPERS)}; got {paper!r}")
+        if not sys.executable:
+            raise PdfError("the print edition needs a Python interpreter to lay the book out "
+                           "in, and sys.executable is empty")
+        #: CPU seconds the layout process spent starting (interpreter and WeasyPrint loaded),
+        #: once ``finish`` has returned.
+        self.startup_cpu = 0.0
+        self._folder = Path(tempfile.mkdtemp(prefix="briefing-pdf-"))
+        try:
+            (self._folder / layout.HTML_NAME).write_text(html, encoding="utf-8")
+            (self._folder / layout.CSS_NAME).write_text(css, encoding="utf-8")
+            (self._folder / layout.REQUEST_NAME).write_text(
+                json.dumps({"paper": paper}), encoding="utf-8"
+            )
+            with (self._folder / _STDERR_NAME).open("wb") as stderr:
+                self._process: subprocess.Popen[bytes] | None = subprocess.Popen(
+                    [sys.executable, "-m", "generator.layout", str(self._folder)],
+                    stdin=subprocess.DEVNULL,
+                    stdout=stderr,
+                    stderr=stderr,
+                    env=_child_environment(),
+                )
+        except BaseException:
+            shutil.rmtree(self._folder, ignore_errors=True)
+            raise
+
+    def finish(self, output: Path) -> int:
+        """Wait for the layout, write the PDF to ``output``; its page count."""
+        if self._process is None:
+            raise PdfError("this layout has already finished")
+        code = self._process.wait()
+        self._process = None
+        try:
+            result = self._result(code)
+            for name, level, message in result.get("log", []):
+                logging.getLogger(name).log(level, "%s", message)
+            if "error" in result:
+                raise PdfError(result["error"])
+            self.startup_cpu = float(result.get("startup_cpu", 0.0))
+            data = (self._folder / layout.PDF_NAME).read_bytes()
+        finally:
+            shutil.rmtree(self._folder, ignore_errors=True)
+        write_if_changed(output, data)
+        # The temporary file it was written through is private (0600); the PDF is published
+        # next to the site's pages and read like them.
+        output.chmod(0o644)
+        pages = int(result["pages"])
+        log.info("wrote %s: %d pages", output, pages)
+        return pages
+
+    def cancel(self) -> None:
+        """Stop the process if it is still running, and remove its files."""
+        if self._process is not None:
+            self._process.kill()
+            self._process.wait()
+            self._process = None
+        shutil.rmtree(self._folder, ignore_errors=True)
+
+    def __enter__(self) -> Layout:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.cancel()
+
+    def _result(self, code: int) -> dict[str, Any]:
+        try:
+            text = (self._folder / layout.RESULT_NAME).read_text(encoding="utf-8")
+            return dict(json.loads(text))
+        except (OSError, ValueError):
+            pass
+        if code < 0:
+            try:
+                how = f"was killed by {signal.Signals(-code).name}"
+            except ValueError:
+                how = f"was killed by signal {-code}"
+        else:
+            how = f"exited with status {code}"
+        message = f"the layout process {how} before it had laid the book out"
+        try:
+            lines = (self._folder / _STDERR_NAME).read_text(errors="replace").splitlines()
+        except OSError:
+            lines = []
+        if lines:
+            message += "; it said:\n" + "\n".join(lines[-_STDERR_LINES:])
+        raise PdfError(message)
 
 
-def render(html: str, css: str, *, paper: str = "a4") -> tuple[bytes, int]:
-    """Lay out an HTML document; the PDF's bytes and its page count."""
-    import weasyprint  # imported here: it loads Pango, which only the PDF needs
+def _child_environment() -> dict[str, str]:
+    """This environment, with this generator package first on the layout process's path."""
+    env = dict(os.environ)
+    package_root = str(Path(generator.__file__).resolve().parent.parent)
+    env["PYTHONPATH"] = os.pathsep.join(
+        part for part in (package_root, env.get("PYTHONPATH", "")) if part
+    )
+    return env
 
-    if paper not in _PAGE_SIZES:
-        raise PdfError(f"paper must be one of {', '.join(PAPERS)}; got {paper!r}")
-    size = _PAGE_SIZES[paper]
-    page_css = f"@page {{ size: {size}; }}\n@page wide {{ size: {size} landscape; }}\n"
-    # Layout allocates millions of objects that all live until the PDF is written; every
-    # full pass of the collector walks them all, and the bigger the book the more passes
-    # (15 % of the time at 100 sheets, 26 % at 1,000). One collection at the end instead.
-    with collector_paused():
-        stylesheets = [weasyprint.CSS(string=page_css), weasyprint.CSS(string=css)]
-        document = weasyprint.HTML(string=html, url_fetcher=_refuse_fetch).render(
-            stylesheets=stylesheets
-        )
-        # The file identifier is a hash of the document's own objects: stable for stable
-        # content.
-        data = document.write_pdf(pdf_identifier=True)
-        pages = len(document.pages)
-        del document  # the laid-out pages go before the collector comes back
-    gc.collect()
-    return data, pages
+
+def start(prepared: Prepared, *, paper: str = "a4") -> Layout:
+    """Assemble the book and start laying it out; ``finish`` the result to write the PDF."""
+    epoch = source_date_epoch(prepared.project.root)
+    with collector_paused():  # the book's pages all live until it is assembled
+        assembled = book.assemble(prepared, epoch)
+    css = book.stylesheet(prepared.project.templates_dir)
+    return Layout(assembled.html, css, paper=paper)
 
 
 def write_pdf(prepared: Prepared, output: Path, *, paper: str = "a4") -> int:
     """Write the briefing's print edition to ``output``; returns its page count."""
-    epoch = source_date_epoch(prepared.project.root)
-    with collector_paused():  # as in render: the book's pages all live until it is laid out
-        assembled = book.assemble(prepared, epoch)
-    css = book.stylesheet(prepared.project.templates_dir)
-    data, pages = render(assembled.html, css, paper=paper)
-    write_if_changed(output, data)
-    # The temporary file it was written through is private (0600); the PDF is published
-    # next to the site's pages and read like them.
-    output.chmod(0o644)
-    log.info("wrote %s: %d pages", output, pages)
-    return pages
+    with start(prepared, paper=paper) as job:
+        return job.finish(output)

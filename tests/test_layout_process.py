@@ -1,0 +1,156 @@
+"""The print edition's layout runs in a process of its own: what comes back from it.
+
+Failures of that process reach the user as one clear line (and the site is left alone), what
+WeasyPrint logs there is logged here, a stopped build stops it, and serialising each PDF object
+once leaves the file's bytes as they were.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from generator import layout, pdf
+from generator.cli import EXIT_PROBLEMS, main
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SMALL = "<!DOCTYPE html><html lang=en><head><title>T</title></head><body><p>Hello</p></body></html>"
+
+
+def _interpreter(tmp_path: Path, body: str) -> str:
+    """A stand-in for the Python interpreter the layout process is started with."""
+    script = tmp_path / "python"
+    script.write_text(f"#!/bin/sh\n{body}\n", encoding="utf-8")
+    script.chmod(0o755)
+    return str(script)
+
+
+def _folders() -> set[str]:
+    return {p.name for p in Path(tempfile.gettempdir()).glob("briefing-pdf-*")}
+
+
+def test_a_layout_process_that_fails_says_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = _folders()
+    broken = _interpreter(tmp_path, 'echo "first line" >&2\necho "libpango: not found" >&2\nexit 3')
+    monkeypatch.setattr("sys.executable", broken)
+    with pytest.raises(pdf.PdfError) as caught, pdf.Layout(SMALL, "") as job:
+        job.finish(tmp_path / "out.pdf")
+    assert str(caught.value) == (
+        "the layout process exited with status 3 before it had laid the book out; it said:\n"
+        "first line\nlibpango: not found"
+    )
+    assert not (tmp_path / "out.pdf").exists()
+    assert _folders() == before  # its request folder is removed
+
+
+def test_a_killed_layout_process_is_named_as_such(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("sys.executable", _interpreter(tmp_path, "kill -9 $$"))
+    with pytest.raises(pdf.PdfError, match=r"^the layout process was killed by SIGKILL before "
+                       r"it had laid the book out$"), pdf.Layout(SMALL, "") as job:
+        job.finish(tmp_path / "out.pdf")
+
+
+def test_the_command_reports_a_failed_layout_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("sys.executable", _interpreter(tmp_path, "echo 'no fonts' >&2; exit 1"))
+    output = tmp_path / "book.pdf"
+    code = main(["--root", str(REPO_ROOT), "pdf", "--output", str(output)])
+    err = capsys.readouterr().err
+    assert code == EXIT_PROBLEMS
+    assert err == (
+        "briefing: the print edition failed: the layout process exited with status 1 before it "
+        "had laid the book out; it said:\nno fonts\n"
+    )
+    assert not output.exists()
+
+
+@pytest.mark.slow
+def test_a_build_whose_pdf_fails_leaves_the_site_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "old.html").write_text("the site as it was", encoding="utf-8")
+    monkeypatch.setattr("sys.executable", _interpreter(tmp_path, "exit 1"))
+    code = main(["--root", str(REPO_ROOT), "build", "--site-dir", str(site)])
+    err = capsys.readouterr().err
+    assert code == EXIT_PROBLEMS
+    assert err.startswith(
+        "briefing: build failed; site/ was left as it was\nthe print edition failed: the layout "
+        "process exited with status 1 before it had laid the book out"
+    )
+    assert [p.name for p in site.iterdir()] == ["old.html"]
+
+
+def test_leaving_early_stops_the_layout_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = _folders()
+    marker = tmp_path / "finished"
+    monkeypatch.setattr("sys.executable", _interpreter(tmp_path, f"sleep 30; touch {marker}"))
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt), pdf.Layout(SMALL, ""):
+        raise KeyboardInterrupt  # Ctrl-C while MkDocs builds the site
+    assert time.monotonic() - started < 10
+    assert _folders() == before
+    time.sleep(0.2)
+    assert not marker.exists()
+
+
+def test_what_weasyprint_logs_there_is_logged_here(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    html = SMALL.replace("<p>Hello</p>", '<p>Hello</p><img src="https://example.org/x.png">')
+    with caplog.at_level(logging.WARNING), pdf.Layout(html, "") as job:
+        pages = job.finish(tmp_path / "out.pdf")
+    assert pages == 1
+    assert (tmp_path / "out.pdf").read_bytes().startswith(b"%PDF-")
+    assert [(r.name, r.levelno, r.getMessage()) for r in caplog.records] == [(
+        "weasyprint",
+        logging.ERROR,
+        "Failed to load image at 'https://example.org/x.png': LayoutError: the print edition "
+        "fetches nothing; it asked for https://example.org/x.png",
+    )]
+
+
+def test_the_worker_reports_a_bad_request_in_its_result(tmp_path: Path) -> None:
+    (tmp_path / layout.HTML_NAME).write_text(SMALL, encoding="utf-8")
+    (tmp_path / layout.CSS_NAME).write_text("", encoding="utf-8")
+    (tmp_path / layout.REQUEST_NAME).write_text(json.dumps({"paper": "legal"}), encoding="utf-8")
+    assert layout.main([str(tmp_path)]) == 0
+    result = json.loads((tmp_path / layout.RESULT_NAME).read_text(encoding="utf-8"))
+    assert result["error"] == "paper must be one of a4, letter; got 'legal'"
+    assert not (tmp_path / layout.PDF_NAME).exists()
+
+
+def test_the_paper_is_checked_before_anything_starts() -> None:
+    with pytest.raises(pdf.PdfError, match=r"^paper must be one of a4, letter; got 'legal'$"):
+        pdf.Layout(SMALL, "", paper="legal")
+
+
+def test_serialising_each_object_once_gives_the_same_bytes() -> None:
+    import weasyprint
+
+    html = SMALL.replace("<p>Hello</p>", "<h1>Title</h1>" + "<p>Some text.</p>" * 200)
+    document = weasyprint.HTML(string=html).render()
+    plain = document.write_pdf(pdf_identifier=True)
+    once = document.write_pdf(pdf_identifier=True, finisher=layout.serialise_once)
+    assert once == plain
+    assert b"/ID [" in once
+
+
+def test_a_finished_layout_cannot_be_finished_again(tmp_path: Path) -> None:
+    with pdf.Layout(SMALL, "") as job:
+        assert job.finish(tmp_path / "a.pdf") == 1
+        with pytest.raises(pdf.PdfError, match="^this layout has already finished$"):
+            job.finish(tmp_path / "b.pdf")
