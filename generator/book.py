@@ -168,6 +168,10 @@ _BACKREF = re.compile(r'(?:&#160;)?<a class="footnote-backref"[^>]*>[^<]*</a>')
 _NOTES_RULE = re.compile(r'(<div class="footnote">)\s*<hr />')
 # A note's marker: its link, without the <sup> around it, which only the backlink targets.
 _NOTE_MARK = re.compile(r'<sup id="[^"]*">(<a class="footnote-ref"[^>]*>[^<]*</a>)</sup>')
+# A note of one paragraph: its text straight in the list item (the paragraph has no margins).
+_NOTE_PARAGRAPH = re.compile(
+    r'(<li id="[^"]*fn:[^"]*">)\s*<p>((?:(?!</?p[\s>]).)*)</p>\s*(?=</li>)', re.S
+)
 # A certainty label after text: the space before it, which becomes the label's margin.
 _LABEL_AFTER_TEXT = re.compile(r'(?<=[^\s>]) <span class="certainty ')
 _LIST_TAG = re.compile(r'<(/?)(ul|ol|li)\b([^>]*)>(\s*<p>)?')
@@ -264,8 +268,9 @@ def print_markup(body: str) -> str:
 
     WeasyPrint's time goes by the boxes it lays out and draws. On paper a list item's marker
     is text at the start of the item (a marker box is laid out as a block of its own, about a
-    tenth of the book's time); a note's marker needs no <sup> around its link; the links from
-    a note back to its text, and the rule above the notes, are not printed at all.
+    tenth of the book's time); a note's marker needs no <sup> around its link; a note of one
+    paragraph needs no paragraph box inside its item; the links from a note back to its text,
+    and the rule above the notes, are not printed at all.
 
     A fact's certainty label follows its text after a space. WeasyPrint 70 measures a text
     with its trailing space, and when only that space overflows the line it breaks the line
@@ -276,6 +281,7 @@ def print_markup(body: str) -> str:
     body = _BACKREF.sub("", body)
     body = _NOTES_RULE.sub(r"\1", body)
     body = _NOTE_MARK.sub(r"\1", body)
+    body = _NOTE_PARAGRAPH.sub(r"\1\2", body)
     return _list_markers(body)
 
 

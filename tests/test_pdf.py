@@ -476,8 +476,8 @@ def test_list_markers_and_notes_are_printed_as_text() -> None:
     """Markers are text at the start of each item (no marker boxes to lay out); notes keep
     their numbered links, without the backlinks and <sup> wrappers print does not show."""
     markdown = (
-        "# A\n\n- One[^s]\n    - Inner\n        - Deep\n- Two[^s]\n\nBetween.\n\n"
-        "1. Third\n\n2. Fourth\n\n[^s]: The source.\n"
+        "# A\n\n- One[^s]\n    - Inner\n        - Deep\n- Two[^s]\n\nBetween.[^t]\n\n"
+        "1. Third\n\n2. Fourth\n\n[^s]: The source.\n\n[^t]: First part.\n\n    Second part.\n"
     )
     page = RenderedPage("actors/a.md", markdown, "A")
     html = book.PageConverter(["actors/a.md"]).convert(page, shift=0, drop_title=True)
@@ -486,8 +486,13 @@ def test_list_markers_and_notes_are_printed_as_text() -> None:
     assert f"<li>{circle}\u00a0Inner" in html and f"<li>{square}\u00a0Deep" in html
     # A loose list's items are paragraphs: the marker starts the paragraph.
     assert "<li>\n<p>1.\u00a0Third</p>" in html and "<li>\n<p>2.\u00a0Fourth</p>" in html
-    # The note: numbered as text inside its paragraph, linked from the text, not back.
-    assert re.search(r'<li id="actors-a--fn:s">\s*<p>1\.\u00a0The source\.</p>', html), html
+    # A note: numbered as text, linked from the text, not back; one paragraph is the item's
+    # text itself, two stay paragraphs.
+    assert '<li id="actors-a--fn:s">1.\u00a0The source.</li>' in html, html
+    assert re.search(
+        r'<li id="actors-a--fn:t">\s*<p>2\.\u00a0First part\.</p>\s*<p>Second part\.</p>\s*</li>',
+        html,
+    ), html
     assert html.count('<a class="footnote-ref" href="#actors-a--fn:s">1</a>') == 2
     assert "footnote-backref" not in html and "<sup" not in html and "<hr" not in html
     assert "fnref" not in html
