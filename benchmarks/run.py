@@ -338,7 +338,8 @@ def child_simple(root: Path, work: Path, profile: bool = False) -> dict[str, Any
     spans: dict[str, Span] = {}
     html = simple_document()
     try:
-        with _clock(spans, "pdf"), pdf.Layout(html, "") as job:
+        with _clock(spans, "pdf"), pdf.Layout() as job:
+            job.submit(html, "")
             pages = job.finish(output)
     except Exception as exc:  # noqa: BLE001 - report and go on
         return {"skipped": f"the simple document failed: {type(exc).__name__}: {exc}"}

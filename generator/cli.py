@@ -75,13 +75,16 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     site_dir: Path = args.site_dir if args.site_dir.is_absolute() else args.root / args.site_dir
     os.environ["SOURCE_DATE_EPOCH"] = pipeline.source_date_epoch(args.root)
-    workspace = pipeline.Workspace(args.root)
-    prepared = _prepare(workspace)
-    staged = write.staging_dir(site_dir)
-    layout = None
+    # The book is laid out by a process of its own, started first (it loads WeasyPrint while
+    # the content is checked) and working while MkDocs builds the site.
+    layout = None if args.no_pdf else pdf.Layout(paper=args.paper)
+    staged = None
     try:
-        # The book is laid out by a process of its own while MkDocs builds the site.
-        layout = None if args.no_pdf else pdf.start(prepared, paper=args.paper)
+        workspace = pipeline.Workspace(args.root)
+        prepared = _prepare(workspace)
+        if layout is not None:
+            layout.submit_briefing(prepared)
+        staged = write.staging_dir(site_dir)
         # The plugin is handed the workspace, so MkDocs' run re-reads and re-renders nothing.
         # (mkdocs empties the staging folder first: the PDF is written after.)
         plugin.build_site(args.root, staged, strict=True, workspace=workspace)
@@ -89,13 +92,15 @@ def cmd_build(args: argparse.Namespace) -> int:
             layout.finish(staged / pdf.PDF_NAME)
         write.publish(staged, site_dir)
     except (plugin.BuildFailed, pdf.PdfError) as exc:
-        shutil.rmtree(staged, ignore_errors=True)
+        if staged is not None:
+            shutil.rmtree(staged, ignore_errors=True)
         what = "the print edition failed: " if isinstance(exc, pdf.PdfError) else ""
         print(f"briefing: build failed; {site_dir.name}/ was left as it was\n{what}{exc}",
               file=sys.stderr)
         return EXIT_PROBLEMS
     except BaseException:
-        shutil.rmtree(staged, ignore_errors=True)
+        if staged is not None:
+            shutil.rmtree(staged, ignore_errors=True)
         raise
     finally:
         if layout is not None:
@@ -108,9 +113,11 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_pdf(args: argparse.Namespace) -> int:
     output: Path = args.output if args.output.is_absolute() else args.root / args.output
     os.environ["SOURCE_DATE_EPOCH"] = pipeline.source_date_epoch(args.root)
-    prepared = _prepare(pipeline.Workspace(args.root))
     try:
-        pages = pdf.write_pdf(prepared, output, paper=args.paper)
+        # Started first: the layout process loads WeasyPrint while the content is checked.
+        with pdf.Layout(paper=args.paper) as job:
+            job.submit_briefing(_prepare(pipeline.Workspace(args.root)))
+            pages = job.finish(output)
     except pdf.PdfError as exc:
         print(f"briefing: the print edition failed: {exc}", file=sys.stderr)
         return EXIT_PROBLEMS
@@ -253,7 +260,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except ContentError as exc:
         _print_problems(exc.problems, getattr(args, "format", "text"))
-        print(summary(exc.problems, 0))
+        print(summary(exc.problems, exc.files))
         return EXIT_PROBLEMS
     except TemplateProblem as exc:
         print(f"briefing: template error: {exc}", file=sys.stderr)

@@ -7,7 +7,10 @@ Python's collector 2.5 s of a 42 s PDF. A process that ends hands its memory bac
 at once; the briefing's own process (the CLI's, which builds the site meanwhile) never grows by
 the layout's 1.3 GB; and ``briefing build`` lays the book out while MkDocs builds the site.
 
-The request folder holds ``book.html``, ``book.css`` and ``request.json`` (``{"paper": ...}``).
+The process is started before the book is assembled, so that loading WeasyPrint (about 0.4 s)
+overlaps that work; it then waits for a line on its standard input: ``go`` once the request
+folder is ready (anything else, or the end of the input, and it ends without a word). The
+request folder holds ``book.html``, ``book.css`` and ``request.json`` (``{"paper": ...}``).
 The worker writes ``book.pdf`` and then ``result.json``: ``{"pages": n, "log": [...]}`` on
 success, ``{"error": message, "log": [...]}`` when the book could not be laid out. ``log`` holds
 the log records emitted meanwhile (WeasyPrint's warnings among them) as ``[name, level,
@@ -30,6 +33,7 @@ from typing import Any
 PAPER_SIZES = {"a4": "A4", "letter": "letter"}
 HTML_NAME, CSS_NAME, REQUEST_NAME = "book.html", "book.css", "request.json"
 PDF_NAME, RESULT_NAME = "book.pdf", "result.json"
+GO = "go"  # the parent's word that the request folder is ready
 
 
 class LayoutError(Exception):
@@ -140,6 +144,8 @@ def main(argv: list[str]) -> int:
         # fontconfig) is paid once per book, whatever its length; the benchmark reports it
         # apart from the time per page.
         result["startup_cpu"] = _cpu()
+        if sys.stdin.readline().strip() != GO:
+            return 0  # the book is not coming (an error, Ctrl-C): nothing to do or say
         request = json.loads((folder / REQUEST_NAME).read_text(encoding="utf-8"))
         data, pages = lay_out(
             (folder / HTML_NAME).read_text(encoding="utf-8"),

@@ -41,33 +41,31 @@ class PdfError(Exception):
 
 
 class Layout:
-    """A book being laid out by a process of its own.
+    """A book laid out by a process of its own.
 
-    Starting returns at once; ``finish`` waits for the process and writes the PDF. Used as a
-    context manager, leaving the block stops a process that has not been waited for (an error
-    elsewhere, Ctrl-C) and removes its files.
+    Making one starts the process, which loads WeasyPrint meanwhile; ``submit`` hands it the
+    book; ``finish`` waits for it and writes the PDF. Used as a context manager, leaving the
+    block stops a process that has not been waited for (an error elsewhere, Ctrl-C) and
+    removes its files.
     """
 
-    def __init__(self, html: str, css: str, *, paper: str = "a4") -> None:
+    def __init__(self, *, paper: str = "a4") -> None:
         if paper not in PAPERS:
             raise PdfError(f"paper must be one of {', '.join(PAPERS)}; got {paper!r}")
         if not sys.executable:
             raise PdfError("the print edition needs a Python interpreter to lay the book out "
                            "in, and sys.executable is empty")
+        self.paper = paper
         #: CPU seconds the layout process spent starting (interpreter and WeasyPrint loaded),
         #: once ``finish`` has returned.
         self.startup_cpu = 0.0
+        self._submitted = False
         self._folder = Path(tempfile.mkdtemp(prefix="briefing-pdf-"))
         try:
-            (self._folder / layout.HTML_NAME).write_text(html, encoding="utf-8")
-            (self._folder / layout.CSS_NAME).write_text(css, encoding="utf-8")
-            (self._folder / layout.REQUEST_NAME).write_text(
-                json.dumps({"paper": paper}), encoding="utf-8"
-            )
             with (self._folder / _STDERR_NAME).open("wb") as stderr:
                 self._process: subprocess.Popen[bytes] | None = subprocess.Popen(
                     [sys.executable, "-m", "generator.layout", str(self._folder)],
-                    stdin=subprocess.DEVNULL,
+                    stdin=subprocess.PIPE,
                     stdout=stderr,
                     stderr=stderr,
                     env=_child_environment(),
@@ -76,10 +74,36 @@ class Layout:
             shutil.rmtree(self._folder, ignore_errors=True)
             raise
 
+    def submit(self, html: str, css: str) -> None:
+        """Hand the book (an HTML document and its style sheet) to the layout process."""
+        if self._process is None or self._submitted:
+            raise PdfError("this layout has already been given its book")
+        (self._folder / layout.HTML_NAME).write_text(html, encoding="utf-8")
+        (self._folder / layout.CSS_NAME).write_text(css, encoding="utf-8")
+        (self._folder / layout.REQUEST_NAME).write_text(
+            json.dumps({"paper": self.paper}), encoding="utf-8"
+        )
+        self._submitted = True
+        assert self._process.stdin is not None  # opened as a pipe above
+        try:
+            self._process.stdin.write(f"{layout.GO}\n".encode())
+            self._process.stdin.close()
+        except OSError:
+            pass  # it has ended already (it could not load WeasyPrint): finish says why
+
+    def submit_briefing(self, prepared: Prepared) -> None:
+        """Assemble the briefing's book and hand it to the layout process."""
+        epoch = source_date_epoch(prepared.project.root)
+        with collector_paused():  # the book's pages all live until it is assembled
+            assembled = book.assemble(prepared, epoch)
+        self.submit(assembled.html, book.stylesheet(prepared.project.templates_dir))
+
     def finish(self, output: Path) -> int:
         """Wait for the layout, write the PDF to ``output``; its page count."""
         if self._process is None:
             raise PdfError("this layout has already finished")
+        if not self._submitted:
+            raise PdfError("this layout has not been given its book")
         code = self._process.wait()
         self._process = None
         try:
@@ -105,6 +129,8 @@ class Layout:
         if self._process is not None:
             self._process.kill()
             self._process.wait()
+            if self._process.stdin is not None:
+                self._process.stdin.close()
             self._process = None
         shutil.rmtree(self._folder, ignore_errors=True)
 
@@ -153,12 +179,14 @@ def _child_environment() -> dict[str, str]:
 
 
 def start(prepared: Prepared, *, paper: str = "a4") -> Layout:
-    """Assemble the book and start laying it out; ``finish`` the result to write the PDF."""
-    epoch = source_date_epoch(prepared.project.root)
-    with collector_paused():  # the book's pages all live until it is assembled
-        assembled = book.assemble(prepared, epoch)
-    css = book.stylesheet(prepared.project.templates_dir)
-    return Layout(assembled.html, css, paper=paper)
+    """Start laying out the briefing's book; ``finish`` the result to write the PDF."""
+    job = Layout(paper=paper)  # WeasyPrint loads there while the book is assembled here
+    try:
+        job.submit_briefing(prepared)
+    except BaseException:
+        job.cancel()
+        raise
+    return job
 
 
 def write_pdf(prepared: Prepared, output: Path, *, paper: str = "a4") -> int:

@@ -145,7 +145,7 @@ class Workspace:
         project = load_project(self.root)
         result = self.check(project.settings)
         if not result.ok:
-            raise ContentError(result.problems)
+            raise ContentError(result.problems, result.files)
         previous = self._briefing
         changed = None
         if previous is not None:

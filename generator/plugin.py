@@ -55,7 +55,7 @@ class BriefingPlugin(BasePlugin[BriefingPluginConfig]):
         except ContentError as exc:
             lines = [p.format() for p in exc.problems]
             raise PluginError(
-                "\n".join([*lines, summary(exc.problems, 0).split(": ", 1)[-1]])
+                "\n".join([*lines, summary(exc.problems, None)])
             ) from None
         except TemplateProblem as exc:
             raise PluginError(f"template error: {exc}") from None

@@ -67,8 +67,9 @@ def _gh_escape_property(text: str) -> str:
 class ContentError(Exception):
     """The content has errors; ``problems`` holds every one of them, sorted."""
 
-    def __init__(self, problems: Iterable[Problem]):
+    def __init__(self, problems: Iterable[Problem], files: int | None = None):
         self.problems = sorted(problems, key=sort_key)
+        self.files = files  # content files checked, when the problems came from checking them
         errors = [p for p in self.problems if p.is_error]
         super().__init__(
             "\n".join(p.format() for p in errors) or "content has errors"
@@ -79,19 +80,20 @@ def sort_key(problem: Problem) -> tuple[str, int, int, str, str]:
     return (problem.path, problem.line, problem.column, problem.rule, problem.message)
 
 
-def summary(problems: Iterable[Problem], files: int) -> str:
+def summary(problems: Iterable[Problem], files: int | None) -> str:
+    """``N files checked: 1 error, 2 warnings``; without the count when ``files`` is None."""
     problems = list(problems)
     errors = sum(1 for p in problems if p.is_error)
     warnings = len(problems) - errors
-    noun = "file" if files == 1 else "files"
+    checked = "" if files is None else f"{files} {'file' if files == 1 else 'files'} checked: "
     if not problems:
-        return f"{files} {noun} checked: no problems"
+        return f"{checked}no problems"
     parts = []
     if errors:
         parts.append(f"{errors} error{'s' if errors != 1 else ''}")
     if warnings:
         parts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
-    return f"{files} {noun} checked: {', '.join(parts)}"
+    return checked + ", ".join(parts)
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:

@@ -175,9 +175,11 @@ def test_github_annotations_escape_what_would_break_them() -> None:
             1,
             "1 file checked: 2 errors, 2 warnings",
         ),
+        # Problems found before any content file was read (briefing.yml): no count.
+        ([Problem("briefing.yml", 0, 0, "m", "r")], None, "1 error"),
     ],
 )
-def test_summary_line(problems: list[Problem], files: int, expected: str) -> None:
+def test_summary_line(problems: list[Problem], files: int | None, expected: str) -> None:
     assert summary(problems, files) == expected
 
 
@@ -298,3 +300,13 @@ def test_python_m_generator(make_project: Callable[..., Path]) -> None:
     )
     assert result.returncode == EXIT_PROBLEMS, result.stdout + result.stderr
     assert result.stdout.endswith("11 files checked: 1 error\n")
+
+
+def test_a_build_without_briefing_yml_says_so_without_a_file_count(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--root", str(tmp_path), "build", "--no-pdf"]) == EXIT_PROBLEMS
+    assert capsys.readouterr().out.splitlines() == [
+        f"briefing.yml: briefing.yml not found in {tmp_path} [io]",
+        "1 error",
+    ]

@@ -7,10 +7,12 @@ once leaves the file's bytes as they were.
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -40,7 +42,8 @@ def test_a_layout_process_that_fails_says_why(
     before = _folders()
     broken = _interpreter(tmp_path, 'echo "first line" >&2\necho "libpango: not found" >&2\nexit 3')
     monkeypatch.setattr("sys.executable", broken)
-    with pytest.raises(pdf.PdfError) as caught, pdf.Layout(SMALL, "") as job:
+    with pytest.raises(pdf.PdfError) as caught, pdf.Layout() as job:
+        job.submit(SMALL, "")
         job.finish(tmp_path / "out.pdf")
     assert str(caught.value) == (
         "the layout process exited with status 3 before it had laid the book out; it said:\n"
@@ -55,7 +58,8 @@ def test_a_killed_layout_process_is_named_as_such(
 ) -> None:
     monkeypatch.setattr("sys.executable", _interpreter(tmp_path, "kill -9 $$"))
     with pytest.raises(pdf.PdfError, match=r"^the layout process was killed by SIGKILL before "
-                       r"it had laid the book out$"), pdf.Layout(SMALL, "") as job:
+                       r"it had laid the book out$"), pdf.Layout() as job:
+        job.submit(SMALL, "")
         job.finish(tmp_path / "out.pdf")
 
 
@@ -99,7 +103,8 @@ def test_leaving_early_stops_the_layout_process(
     marker = tmp_path / "finished"
     monkeypatch.setattr("sys.executable", _interpreter(tmp_path, f"sleep 30; touch {marker}"))
     started = time.monotonic()
-    with pytest.raises(KeyboardInterrupt), pdf.Layout(SMALL, ""):
+    with pytest.raises(KeyboardInterrupt), pdf.Layout() as job:
+        job.submit(SMALL, "")
         raise KeyboardInterrupt  # Ctrl-C while MkDocs builds the site
     assert time.monotonic() - started < 10
     assert _folders() == before
@@ -111,7 +116,8 @@ def test_what_weasyprint_logs_there_is_logged_here(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     html = SMALL.replace("<p>Hello</p>", '<p>Hello</p><img src="https://example.org/x.png">')
-    with caplog.at_level(logging.WARNING), pdf.Layout(html, "") as job:
+    with caplog.at_level(logging.WARNING), pdf.Layout() as job:
+        job.submit(html, "")
         pages = job.finish(tmp_path / "out.pdf")
     assert pages == 1
     assert (tmp_path / "out.pdf").read_bytes().startswith(b"%PDF-")
@@ -123,10 +129,13 @@ def test_what_weasyprint_logs_there_is_logged_here(
     )]
 
 
-def test_the_worker_reports_a_bad_request_in_its_result(tmp_path: Path) -> None:
+def test_the_worker_reports_a_bad_request_in_its_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     (tmp_path / layout.HTML_NAME).write_text(SMALL, encoding="utf-8")
     (tmp_path / layout.CSS_NAME).write_text("", encoding="utf-8")
     (tmp_path / layout.REQUEST_NAME).write_text(json.dumps({"paper": "legal"}), encoding="utf-8")
+    monkeypatch.setattr("sys.stdin", io.StringIO(f"{layout.GO}\n"))
     assert layout.main([str(tmp_path)]) == 0
     result = json.loads((tmp_path / layout.RESULT_NAME).read_text(encoding="utf-8"))
     assert result["error"] == "paper must be one of a4, letter; got 'legal'"
@@ -135,7 +144,7 @@ def test_the_worker_reports_a_bad_request_in_its_result(tmp_path: Path) -> None:
 
 def test_the_paper_is_checked_before_anything_starts() -> None:
     with pytest.raises(pdf.PdfError, match=r"^paper must be one of a4, letter; got 'legal'$"):
-        pdf.Layout(SMALL, "", paper="legal")
+        pdf.Layout(paper="legal")
 
 
 def test_serialising_each_object_once_gives_the_same_bytes() -> None:
@@ -149,8 +158,38 @@ def test_serialising_each_object_once_gives_the_same_bytes() -> None:
     assert b"/ID [" in once
 
 
-def test_a_finished_layout_cannot_be_finished_again(tmp_path: Path) -> None:
-    with pdf.Layout(SMALL, "") as job:
+def test_a_layout_is_given_one_book_and_finished_once(tmp_path: Path) -> None:
+    with pdf.Layout() as job:
+        with pytest.raises(pdf.PdfError, match="^this layout has not been given its book$"):
+            job.finish(tmp_path / "a.pdf")
+        job.submit(SMALL, "")
+        with pytest.raises(pdf.PdfError, match="^this layout has already been given its book$"):
+            job.submit(SMALL, "")
         assert job.finish(tmp_path / "a.pdf") == 1
         with pytest.raises(pdf.PdfError, match="^this layout has already finished$"):
             job.finish(tmp_path / "b.pdf")
+
+
+def test_a_worker_told_anything_but_go_ends_without_a_word(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))  # its parent went away
+    assert layout.main([str(tmp_path)]) == 0
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_build_stopped_by_content_errors_stops_its_layout_process(
+    make_project: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = _folders()
+    root = make_project({"content/actors/broken.yml": "id: broken\nname: [unclosed\n"})
+    code = main(["--root", str(root), "build"])
+    assert code == EXIT_PROBLEMS
+    # Every problem, then how many files were checked (not "0 files", as the build once said).
+    assert capsys.readouterr().out.splitlines() == [
+        "content/actors/broken.yml:3:1: YAML syntax: did not find expected ',' or ']' (while "
+        "parsing a flow sequence that starts on line 2, column 7) [yaml-syntax]",
+        "12 files checked: 1 error",
+    ]
+    assert not (root / "site").exists()
+    assert _folders() == before
