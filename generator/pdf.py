@@ -59,6 +59,8 @@ class Layout:
         #: CPU seconds the layout process spent starting (interpreter and WeasyPrint loaded),
         #: once ``finish`` has returned.
         self.startup_cpu = 0.0
+        #: Its peak resident memory in bytes, once ``finish`` has returned.
+        self.peak_memory = 0
         self._submitted = False
         self._folder = Path(tempfile.mkdtemp(prefix="briefing-pdf-"))
         try:
@@ -113,6 +115,7 @@ class Layout:
             if "error" in result:
                 raise PdfError(result["error"])
             self.startup_cpu = float(result.get("startup_cpu", 0.0))
+            self.peak_memory = int(result.get("peak_memory", 0))
             data = (self._folder / layout.PDF_NAME).read_bytes()
         finally:
             shutil.rmtree(self._folder, ignore_errors=True)
