@@ -41,7 +41,6 @@ import os
 import platform
 import pstats
 import random
-import resource
 import subprocess
 import sys
 import tempfile
@@ -59,6 +58,12 @@ REPO_ROOT = HERE.parent
 # that happens to be installed: a worktree's run measures the worktree's code.
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
+
+# CPU seconds of this process and the children it waited for; peak resident memory (VmHWM:
+# this benchmark's children are started by a process that has just made the synthetic
+# content, whose size ru_maxrss would count). The layout process measures itself with these.
+from generator.layout import cpu_seconds as _cpu  # noqa: E402 - after the path is set
+from generator.layout import peak_memory as _peak_rss  # noqa: E402
 
 try:
     from benchmarks import synth
@@ -82,12 +87,6 @@ Span = tuple[float, float]
 
 
 # --- clocks and memory ------------------------------------------------------------------------
-
-
-def _cpu() -> float:
-    own = resource.getrusage(resource.RUSAGE_SELF)
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 @contextmanager
@@ -124,15 +123,6 @@ def _timed_light(
             into[name] = (old[0] + time.perf_counter() - wall, old[1] + time.process_time() - cpu)
 
     return wrapper
-
-
-def _peak_rss() -> int:
-    """Peak resident set size of this process so far, in bytes (VmHWM: this benchmark's
-    children are started by a process that has just made the synthetic content, whose size
-    ru_maxrss would count; see ``generator.layout.peak_memory``)."""
-    from generator.layout import peak_memory
-
-    return peak_memory()
 
 
 def _current_rss() -> int:

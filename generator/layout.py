@@ -5,7 +5,7 @@ It runs in a process of its own (``python -m generator.layout REQUEST_DIR``, sta
 reference cycles, that all live until the PDF is written: at 1,000 sheets, freeing them took
 Python's collector 2.5 s of a 42 s PDF. A process that ends hands its memory back to the system
 at once; the briefing's own process (the CLI's, which builds the site meanwhile) never grows by
-the layout's 1.3 GB; and ``briefing build`` lays the book out while MkDocs builds the site.
+the layout's 1.2 GB; and ``briefing build`` lays the book out while MkDocs builds the site.
 
 The process is started before the book is assembled, so that loading WeasyPrint (about 0.4 s)
 overlaps that work; it then waits for a line on its standard input: ``go`` once the request
@@ -109,7 +109,7 @@ def _remembering(cls: type) -> type:
     return _REMEMBERING[cls]
 
 
-def _cpu() -> float:
+def cpu_seconds() -> float:
     """CPU seconds of this process and the children it waited for."""
     own = resource.getrusage(resource.RUSAGE_SELF)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -159,7 +159,7 @@ def main(argv: list[str]) -> int:
         # Starting up (the interpreter, and WeasyPrint finding and loading Pango, HarfBuzz and
         # fontconfig) is paid once per book, whatever its length; the benchmark reports it
         # apart from the time per page.
-        result["startup_cpu"] = _cpu()
+        result["startup_cpu"] = cpu_seconds()
         if sys.stdin.readline().strip() != GO:
             return 0  # the book is not coming (an error, Ctrl-C): nothing to do or say
         request = json.loads((folder / REQUEST_NAME).read_text(encoding="utf-8"))
