@@ -119,10 +119,15 @@ class Layout:
             data = (self._folder / layout.PDF_NAME).read_bytes()
         finally:
             shutil.rmtree(self._folder, ignore_errors=True)
-        write_if_changed(output, data)
-        # The temporary file it was written through is private (0600); the PDF is published
-        # next to the site's pages and read like them.
-        output.chmod(0o644)
+        try:
+            write_if_changed(output, data)
+            # The temporary file it was written through is private (0600); the PDF is
+            # published next to the site's pages and read like them.
+            output.chmod(0o644)
+        except FileExistsError as exc:  # making the folders: a file stands where one should be
+            raise PdfError(f"cannot write {output}: {exc.filename} is not a folder") from None
+        except OSError as exc:
+            raise PdfError(f"cannot write {output}: {exc.strerror or exc}") from None
         pages = int(result["pages"])
         log.info("wrote %s: %d pages", output, pages)
         return pages
