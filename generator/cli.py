@@ -84,7 +84,12 @@ def cmd_build(args: argparse.Namespace) -> int:
         prepared = _prepare(workspace)
         if layout is not None:
             layout.submit_briefing(prepared)
-        staged = write.staging_dir(site_dir)
+        try:
+            staged = write.staging_dir(site_dir)
+        except OSError as exc:
+            print(f"briefing: build failed; cannot write {site_dir}: "
+                  f"{write.why_not_written(exc)}", file=sys.stderr)
+            return EXIT_PROBLEMS
         # The plugin is handed the workspace, so MkDocs' run re-reads and re-renders nothing.
         # (mkdocs empties the staging folder first: the PDF is written after.)
         plugin.build_site(args.root, staged, strict=True, workspace=workspace)

@@ -26,7 +26,7 @@ import generator
 from generator import book, layout
 from generator.pause import collector_paused
 from generator.pipeline import Prepared, source_date_epoch
-from generator.write import write_if_changed
+from generator.write import why_not_written, write_if_changed
 
 log = logging.getLogger(__name__)
 
@@ -124,10 +124,8 @@ class Layout:
             # The temporary file it was written through is private (0600); the PDF is
             # published next to the site's pages and read like them.
             output.chmod(0o644)
-        except FileExistsError as exc:  # making the folders: a file stands where one should be
-            raise PdfError(f"cannot write {output}: {exc.filename} is not a folder") from None
         except OSError as exc:
-            raise PdfError(f"cannot write {output}: {exc.strerror or exc}") from None
+            raise PdfError(f"cannot write {output}: {why_not_written(exc)}") from None
         pages = int(result["pages"])
         log.info("wrote %s: %d pages", output, pages)
         return pages

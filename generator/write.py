@@ -34,6 +34,13 @@ def write_if_changed(path: Path, data: bytes) -> bool:
     return True
 
 
+def why_not_written(exc: OSError) -> str:
+    """What stopped a file or folder being written, for a one-line message."""
+    if isinstance(exc, FileExistsError) and exc.filename:
+        return f"{exc.filename} is not a folder"  # making the folders: a file stood in the way
+    return exc.strerror or str(exc)
+
+
 def staging_dir(final: Path) -> Path:
     """A fresh folder beside ``final`` (same file system) to build into."""
     final.parent.mkdir(parents=True, exist_ok=True)

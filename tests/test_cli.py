@@ -310,3 +310,15 @@ def test_a_build_without_briefing_yml_says_so_without_a_file_count(
         f"briefing.yml: briefing.yml not found in {tmp_path} [io]",
         "1 error",
     ]
+
+
+def test_a_site_folder_that_cannot_be_made_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where a folder should be", encoding="utf-8")
+    site = blocker / "site"
+    assert main(["--root", str(REPO_ROOT), "build", "--site-dir", str(site)]) == EXIT_PROBLEMS
+    assert capsys.readouterr().err == (
+        f"briefing: build failed; cannot write {site}: {blocker} is not a folder\n"
+    )
