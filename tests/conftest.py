@@ -233,3 +233,32 @@ def make_project(tmp_path: Path) -> Callable[..., Path]:
 def project(make_project: Callable[..., Path]) -> Path:
     """The sample project, untouched."""
     return make_project()
+
+
+#: The sample project's Bob Broker with a certainty not in the vocabulary (line 8, column 5).
+BAD_CERTAINTY_FILES: dict[str, str] = {
+    "content/actors/bob-broker.yml": """\
+# yaml-language-server: $schema=../../schemas/actors.schema.json
+id: bob-broker
+name: Bob Broker
+kind: person
+facts:
+  - text: Passed the draft to Southland.
+    sources: [second-report]
+    certainty: likely
+"""
+}
+
+
+@pytest.fixture
+def bad_certainty() -> dict[str, str]:
+    """Files that, over the sample project, give one vocabulary error (see above)."""
+    return dict(BAD_CERTAINTY_FILES)
+
+
+@pytest.fixture
+def file_in_the_way(tmp_path: Path) -> Path:
+    """A file where a command would need a folder (to write its output into)."""
+    path = tmp_path / "not-a-folder"
+    path.write_text("a file where a folder should be", encoding="utf-8")
+    return path

@@ -17,18 +17,6 @@ from generator.problems import Problem, Severity, summary
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
-BAD_CERTAINTY = {
-    "content/actors/bob-broker.yml": """\
-# yaml-language-server: $schema=../../schemas/actors.schema.json
-id: bob-broker
-name: Bob Broker
-kind: person
-facts:
-  - text: Passed the draft to Southland.
-    sources: [second-report]
-    certainty: likely
-"""
-}
 UNUSED_SOURCE = {
     "content/sources/unused-report.yml": """\
 # yaml-language-server: $schema=../../schemas/sources.schema.json
@@ -64,9 +52,11 @@ def test_check_clean_project_exits_0(project: Path, capsys: pytest.CaptureFixtur
 
 
 def test_check_errors_exit_1(
-    make_project: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+    make_project: Callable[..., Path],
+    bad_certainty: dict[str, str],
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    root = make_project(BAD_CERTAINTY)
+    root = make_project(bad_certainty)
     code, out, _ = run(capsys, "--root", str(root), "check")
     assert code == EXIT_PROBLEMS, out
     assert out.splitlines() == [
@@ -132,9 +122,11 @@ def test_no_command_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_format_github(
-    make_project: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+    make_project: Callable[..., Path],
+    bad_certainty: dict[str, str],
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    files = {**BAD_CERTAINTY, **UNUSED_SOURCE, "content/actors/x.yaml": "id: x\n"}
+    files = {**bad_certainty, **UNUSED_SOURCE, "content/actors/x.yaml": "id: x\n"}
     root = make_project(files)
     code, out, _ = run(capsys, "--root", str(root), "check", "--format", "github")
     assert code == EXIT_PROBLEMS
@@ -279,7 +271,9 @@ def test_schema_check_and_regenerate(tmp_path: Path, capsys: pytest.CaptureFixtu
 # --- as a program --------------------------------------------------------------------------------
 
 
-def test_python_m_generator(make_project: Callable[..., Path]) -> None:
+def test_python_m_generator(
+    make_project: Callable[..., Path], bad_certainty: dict[str, str]
+) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "generator", "--help"],
         capture_output=True,
@@ -291,7 +285,7 @@ def test_python_m_generator(make_project: Callable[..., Path]) -> None:
     assert "usage: briefing" in result.stdout
     assert "check" in result.stdout
 
-    root = make_project(BAD_CERTAINTY)
+    root = make_project(bad_certainty)
     result = subprocess.run(
         [sys.executable, "-m", "generator", "--root", str(root), "check"],
         capture_output=True,
@@ -313,12 +307,10 @@ def test_a_build_without_briefing_yml_says_so_without_a_file_count(
 
 
 def test_a_site_folder_that_cannot_be_made_is_one_line(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    file_in_the_way: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    blocker = tmp_path / "not-a-folder"
-    blocker.write_text("a file where a folder should be", encoding="utf-8")
-    site = blocker / "site"
+    site = file_in_the_way / "site"
     assert main(["--root", str(REPO_ROOT), "build", "--site-dir", str(site)]) == EXIT_PROBLEMS
     assert capsys.readouterr().err == (
-        f"briefing: build failed; cannot write {site}: {blocker} is not a folder\n"
+        f"briefing: build failed; cannot write {site}: {file_in_the_way} is not a folder\n"
     )

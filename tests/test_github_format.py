@@ -12,17 +12,6 @@ import pytest
 from generator.cli import EXIT_OK, EXIT_PROBLEMS, main
 from generator.problems import Problem, Severity
 
-BAD_CERTAINTY = """\
-# yaml-language-server: $schema=../../schemas/actors.schema.json
-id: bob-broker
-name: Bob Broker
-kind: person
-facts:
-  - text: Passed the draft to Southland.
-    sources: [second-report]
-    certainty: likely
-"""
-
 
 def test_error_with_a_location() -> None:
     problem = Problem("content/actors/x.yml", 14, 5, "'certainty' must be one of a, b",
@@ -54,9 +43,9 @@ def test_escaping() -> None:
 
 
 def test_check_prints_annotations(make_project: Callable[..., Path],
+                                  bad_certainty: dict[str, str],
                                   capsys: pytest.CaptureFixture[str]) -> None:
-    root = make_project({"content/actors/bob-broker.yml": BAD_CERTAINTY,
-                         "content/places/x.yaml": "id: x\n"})
+    root = make_project({**bad_certainty, "content/places/x.yaml": "id: x\n"})
     code = main(["--root", str(root), "check", "--format", "github"])
     lines = capsys.readouterr().out.splitlines()
     assert code == EXIT_PROBLEMS

@@ -196,13 +196,12 @@ def test_a_build_stopped_by_content_errors_stops_its_layout_process(
 
 
 def test_a_pdf_that_cannot_be_written_is_one_line(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    file_in_the_way: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    blocker = tmp_path / "not-a-folder"
-    blocker.write_text("a file where a folder should be", encoding="utf-8")
-    output = blocker / "book.pdf"
+    output = file_in_the_way / "book.pdf"
     code = main(["--root", str(REPO_ROOT), "pdf", "--output", str(output)])
     assert code == EXIT_PROBLEMS
     assert capsys.readouterr().err == (
-        f"briefing: the print edition failed: cannot write {output}: {blocker} is not a folder\n"
+        f"briefing: the print edition failed: cannot write {output}: "
+        f"{file_in_the_way} is not a folder\n"
     )
