@@ -7,7 +7,7 @@ this, never raw YAML.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -25,7 +25,7 @@ from generator.schema import (
     Source,
     Term,
 )
-from generator.validate import CheckResult, iter_references
+from generator.validate import CheckResult, Reference
 
 S = TypeVar("S", bound=Sheet)
 
@@ -48,6 +48,8 @@ class Briefing:
     sheets: dict[str, Sheet]
     paths: dict[str, str]  # id -> content path, e.g. content/actors/x.yml
     digests: dict[str, str] = field(default_factory=dict)  # id -> hash of the file's bytes
+    #: id -> every reference of the sheet, as validation found them (not worked out again)
+    refs: dict[str, tuple[Reference, ...]] = field(default_factory=dict)
 
     @classmethod
     def from_check(
@@ -62,22 +64,25 @@ class Briefing:
             return cls(
                 sheets={i: located.sheet for i, located in ordered},
                 paths={i: located.raw.path for i, located in ordered},
+                refs={i: located.refs for i, located in ordered},
             )
-        sheets, paths = dict(previous.sheets), dict(previous.paths)
+        sheets, paths, refs = dict(previous.sheets), dict(previous.paths), dict(previous.refs)
         added = False
         for sheet_id in changed:
             located = result.sheets.get(sheet_id)
             if located is None:
                 sheets.pop(sheet_id, None)
                 paths.pop(sheet_id, None)
+                refs.pop(sheet_id, None)
             else:
                 added = added or sheet_id not in sheets
                 sheets[sheet_id] = located.sheet
                 paths[sheet_id] = located.raw.path
+                refs[sheet_id] = located.refs
         if added:  # kept in id order, as a full build has them
             sheets = dict(sorted(sheets.items()))
             paths = dict(sorted(paths.items()))
-        briefing = cls(sheets=sheets, paths=paths)
+        briefing = cls(sheets=sheets, paths=paths, refs=refs)
         briefing._update_from(previous, set(changed))
         return briefing
 
@@ -96,9 +101,10 @@ class Briefing:
             referrers = dict(done["_referrers"])
             fresh: dict[str, list[tuple[Sheet, str]]] = defaultdict(list)
             for sheet in sorted(news, key=lambda s: s.id):
-                for target, name in _references_of(sheet):
+                for target, name in _named(self.refs[sheet.id]):
                     fresh[target].append((sheet, name))
-            for target in {t for s in olds for t, _ in _references_of(s)} | fresh.keys():
+            old_targets = {t for s in olds for t, _ in _named(previous.refs[s.id])}
+            for target in old_targets | fresh.keys():
                 kept = [e for e in referrers.get(target, ()) if e[0].id not in changed]
                 referrers[target] = sorted([*kept, *fresh.get(target, ())],
                                            key=lambda e: e[0].id)
@@ -182,7 +188,7 @@ class Briefing:
         """id -> (sheet, field name) for every reference in the content, in id order."""
         found: dict[str, list[tuple[Sheet, str]]] = defaultdict(list)
         for sheet in self.sheets.values():
-            for target, name in _references_of(sheet):
+            for target, name in _named(self.refs[sheet.id]):
                 found[target].append((sheet, name))
         return found
 
@@ -299,12 +305,12 @@ def facts_of(sheet: Sheet) -> Iterator[Citation]:
             yield Citation(sheet, fact, f"relation: {relation.kind} {relation.to}")
 
 
-def _references_of(sheet: Sheet) -> Iterator[tuple[str, str]]:
+def _named(refs: Iterable[Reference]) -> Iterator[tuple[str, str]]:
     """(target, field name) for every reference of a sheet but its facts' sources."""
-    for where, _ref, target in iter_references(sheet):
-        name = next(str(p) for p in reversed(where) if isinstance(p, str))
+    for where, _ref, target in refs:
+        name = where[-1] if isinstance(where[-1], str) else where[-2]  # (..., name[, index])
         if name != "sources":
-            yield target, name
+            yield target, str(name)
 
 
 def _is_open(citation: Citation) -> bool:
