@@ -14,7 +14,7 @@ import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import jinja2
 import jinja2.bccache
@@ -116,7 +116,8 @@ class PageContext:
 
     def __init__(self, briefing: Briefing, path: str, subject: str | None = None,
                  fact_text: Callable[[Fact], Markup] | None = None,
-                 citations: dict[Any, _Written] | None = None):
+                 citations: dict[Any, _Written] | None = None,
+                 links: dict[tuple[str, str, str, str], Markup] | None = None):
         self.briefing = briefing
         self.path = path
         self.subject = subject  # the id of the sheet whose page this is
@@ -124,6 +125,7 @@ class PageContext:
         self._cited: dict[str, None] = {}
         self._fact_text = fact_text
         self._citations = citations if citations is not None else {}
+        self._links = links if links is not None else {}
         self._grids: dict[str, svg.Grid] = {}
 
     def url(self, target: str | Sheet) -> Markup:
@@ -165,9 +167,22 @@ class PageContext:
         return self._grids[plan.id]
 
     def link(self, target: str | Sheet, text: Any = None) -> Markup:
+        """A link to a sheet's page (a sheet or its id) showing ``text``, or else the sheet's
+        name. A link by name is made once for all the pages of a folder (a build writes about
+        150,000 links to 10,000 sheets) and kept by the name too, which is still asked of the
+        briefing: a page notes what it reads (tracking.TrackingBriefing)."""
         sheet = target if isinstance(target, Sheet) else self.briefing.get(target)
-        label = md_text(text if text is not None else self.briefing.name(sheet.id))
-        return Markup(f"[{label}]({relative_path(page_path(sheet), self._here)})")
+        if text is not None:
+            return self._link(sheet, text)
+        name = self.briefing.name(sheet.id)
+        key = (name, sheet.folder, sheet.id, self._here)
+        made = self._links.get(key)
+        if made is None:
+            made = _remember(self._links, key, self._link(sheet, name))
+        return made
+
+    def _link(self, sheet: Sheet, text: Any) -> Markup:
+        return Markup(f"[{md_text(text)}]({relative_path(page_path(sheet), self._here)})")
 
     def citation(self, citation: Citation) -> Markup:
         """A fact shown away from its sheet: a link to the sheet, the role or relation it
@@ -182,10 +197,7 @@ class PageContext:
         if written is None or written.fact is not fact:
             context = f" ({md_text(citation.context)})" if citation.context else ""
             line = Markup(f"{self.link(sheet)}{context}: {self.fact(fact)}")
-            if len(self._citations) >= _FACTS_REMEMBERED:
-                self._citations.clear()
-            self._citations[key] = _Written(fact, line)
-            return line
+            return _remember(self._citations, key, _Written(fact, line)).line
         self._footnote_markers(fact)  # the remembered line has them; the page lists them
         return written.line
 
@@ -246,8 +258,20 @@ def _directory_url(path: str) -> str:
 
 #: The shared macros; ``fact_text`` there writes every fact.
 MACROS = "_macros.md.j2"
-#: Facts whose text a Renderer keeps (several builds' worth at 10,000 sheets), then forgets.
-_FACTS_REMEMBERED = 200_000
+#: Facts, lines and links a Renderer keeps in each of its memos (several builds' worth at
+#: 10,000 sheets), then forgets.
+_REMEMBERED = 200_000
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def _remember(memo: dict[K, V], key: K, value: V) -> V:
+    """``value``, kept in ``memo`` under ``key``; a full memo starts again."""
+    if len(memo) >= _REMEMBERED:
+        memo.clear()
+    memo[key] = value
+    return value
 
 
 class _Labels:
@@ -286,6 +310,7 @@ class Renderer:
     env: jinja2.Environment = field(init=False)
     _facts: dict[int, _Written] = field(init=False, default_factory=dict)
     _citations: dict[Any, _Written] = field(init=False, default_factory=dict)
+    _links: dict[tuple[str, str, str, str], Markup] = field(init=False, default_factory=dict)
     _fact_macro: Callable[[Fact], str] | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
@@ -325,18 +350,16 @@ class Renderer:
         the object, which the entry keeps alive; a rebuild's new sheets are new objects.)"""
         written = self._facts.get(id(fact))
         if written is None or written.fact is not fact:
-            if len(self._facts) >= _FACTS_REMEMBERED:
-                self._facts.clear()
             if self._fact_macro is None:
                 self._fact_macro = self.env.get_template(MACROS).module.fact_text  # type: ignore[attr-defined]
-            written = _Written(fact, Markup(self._fact_macro(fact)))
-            self._facts[id(fact)] = written
+            line = Markup(self._fact_macro(fact))
+            written = _remember(self._facts, id(fact), _Written(fact, line))
         return written.line
 
     def render(self, template: str, path: str, briefing: Briefing, **context: Any) -> str:
         sheet = context.get("sheet")
         subject = sheet.id if isinstance(sheet, Sheet) else None
-        page = PageContext(briefing, path, subject, self.fact_text, self._citations)
+        page = PageContext(briefing, path, subject, self.fact_text, self._citations, self._links)
         try:
             return self.env.get_template(template).render(page=page, briefing=briefing, **context)
         except jinja2.TemplateError as exc:
