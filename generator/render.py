@@ -283,15 +283,15 @@ class _Labels:
 
     def __init__(self, env: jinja2.Environment):
         self._env = env
-        self._made: dict[str, dict[str, Markup]] = {}
 
     def __getattr__(self, kind: str) -> dict[str, Markup]:
+        """Called only for a kind not made yet: once made, it is an attribute."""
         if kind not in self._VOCABULARIES:
             raise AttributeError(kind)
-        if kind not in self._made:
-            macro = getattr(self._env.get_template(MACROS).module, kind)
-            self._made[kind] = {word: Markup(macro(word)) for word in self._VOCABULARIES[kind]}
-        return self._made[kind]
+        macro = getattr(self._env.get_template(MACROS).module, kind)
+        made = {word: Markup(macro(word)) for word in self._VOCABULARIES[kind]}
+        setattr(self, kind, made)
+        return made
 
 
 class TemplateProblem(Exception):

@@ -84,6 +84,11 @@ class Grid:
     def at(self, actor_id: str, target_id: str) -> list[Position]:
         return self.positions.get((actor_id, target_id), [])
 
+    def row(self, actor_id: str) -> list[list[Position]]:
+        """An actor's cells, one for each target in order: the table's rows (thousands of
+        cells, mostly empty, at 10,000 sheets) take them in one call."""
+        return [self.positions.get((actor_id, t.id), []) for t in self.targets]
+
 
 def grid(briefing: Briefing, plan: Plan) -> Grid:
     """The position matrix of ``plan`` (the picture and the table under it share it)."""
