@@ -64,6 +64,10 @@ def _escape_leading(match: re.Match[str]) -> str:
     return f"{space}\\{marker}"
 
 
+# One encoder for every page's JSON-LD: json.dumps makes a new one for each call with options.
+_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True, indent=None)
+
+
 def attr(value: Any) -> Markup:
     """Escape for an HTML attribute value inside a template's own tag."""
     return _attr(str(value))
@@ -77,7 +81,7 @@ def _attr(value: str) -> Markup:
 
 def json_for_html(data: Any) -> str:
     """JSON safe inside <script>: no '<', '>' or '&' can close the element."""
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True, indent=None)
+    text = _JSON.encode(data)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 

@@ -174,7 +174,9 @@ class PageContext:
         sheet = target if isinstance(target, Sheet) else self.briefing.get(target)
         if text is not None:
             return self._link(sheet, text)
-        name = self.briefing.name(sheet.id)
+        return self._named_link(sheet, self.briefing.name(sheet.id))
+
+    def _named_link(self, sheet: Sheet, name: str) -> Markup:
         key = (name, sheet.folder, sheet.id, self._here)
         made = self._links.get(key)
         if made is None:
@@ -191,12 +193,12 @@ class PageContext:
         sheet, fact = citation.sheet, citation.fact
         # The same line recurs from build to build (open questions redone after an edit
         # elsewhere): kept per page folder, page subject, sheet name and fact object.
-        key = (id(fact), sheet.folder, sheet.id, self.briefing.name(sheet.id), citation.context,
-               self._here, self.subject)
+        name = self.briefing.name(sheet.id)
+        key = (id(fact), sheet.folder, sheet.id, name, citation.context, self._here, self.subject)
         written = self._citations.get(key)
         if written is None or written.fact is not fact:
             context = f" ({md_text(citation.context)})" if citation.context else ""
-            line = Markup(f"{self.link(sheet)}{context}: {self.fact(fact)}")
+            line = Markup(f"{self._named_link(sheet, name)}{context}: {self.fact(fact)}")
             return _remember(self._citations, key, _Written(fact, line)).line
         self._footnote_markers(fact)  # the remembered line has them; the page lists them
         return written.line
