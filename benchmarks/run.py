@@ -64,6 +64,7 @@ if str(REPO_ROOT) not in sys.path:
 # content, whose size ru_maxrss would count). The layout process measures itself with these.
 from generator.layout import cpu_seconds as _cpu  # noqa: E402 - after the path is set
 from generator.layout import peak_memory as _peak_rss  # noqa: E402
+from generator.layout import resident_memory  # noqa: E402
 
 try:
     from benchmarks import synth
@@ -126,13 +127,7 @@ def _timed_light(
 
 
 def _current_rss() -> int:
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return _peak_rss()
+    return resident_memory("VmRSS")
 
 
 def _total(spans: dict[str, Span], names: Sequence[str] | None = None) -> Span:
