@@ -293,6 +293,7 @@ def child_pdf(root: Path, work: Path, profile: bool = False) -> dict[str, Any]:
         "pdf": spans["pdf"],
         "pdf_assemble": spans["pdf_assemble"],
         "pdf_startup": job.startup_cpu,
+        "pdf_parser": job.parser,
         "pdf_pages": int(pages),
         "sheets": len(prepared.briefing.sheets),
         "pdf_bytes": size,
@@ -331,7 +332,8 @@ def child_simple(root: Path, work: Path, profile: bool = False) -> dict[str, Any
     except Exception as exc:  # noqa: BLE001 - report and go on
         return {"skipped": f"the simple document failed: {type(exc).__name__}: {exc}"}
     output.unlink(missing_ok=True)
-    return {"pdf": spans["pdf"], "pdf_startup": job.startup_cpu, "pdf_pages": int(pages)}
+    return {"pdf": spans["pdf"], "pdf_startup": job.startup_cpu, "pdf_parser": job.parser,
+            "pdf_pages": int(pages)}
 
 
 CHILDREN: dict[str, Callable[[Path, Path, bool], dict[str, Any]]] = {
@@ -646,6 +648,11 @@ def report(run: Run) -> str:
         out += ["", "Starting the layout process (the interpreter, and WeasyPrint loading Pango,"
                 " HarfBuzz and fontconfig), once per PDF whatever its length, is in the PDF "
                 "column but not in the time per page (CPU): " + "; ".join(startups) + "."]
+    parsers = [f"{label}: {pdf['pdf_parser']}" for label, pdf in made if pdf.get("pdf_parser")]
+    if parsers:
+        out += ["", "The parser that read each PDF's HTML (`xml`: expat, where the markup is "
+                "polyglot, see generator/polyglot.py; `html5`: WeasyPrint's own, and why): "
+                + "; ".join(parsers) + "."]
     assembled = [f"{label}: {_w(pdf['pdf_assemble'])}" for label, pdf in made
                  if "pdf_assemble" in pdf]
     if assembled:

@@ -61,6 +61,9 @@ class Layout:
         self.startup_cpu = 0.0
         #: Its peak resident memory in bytes, once ``finish`` has returned.
         self.peak_memory = 0
+        #: Which parser read the book's HTML, once ``finish`` has returned: ``xml``, or
+        #: ``html5: `` and why the markup could not be read as XML (see ``polyglot``).
+        self.parser = ""
         self._submitted = False
         self._folder = Path(tempfile.mkdtemp(prefix="briefing-pdf-"))
         try:
@@ -116,6 +119,7 @@ class Layout:
                 raise PdfError(result["error"])
             self.startup_cpu = float(result.get("startup_cpu", 0.0))
             self.peak_memory = int(result.get("peak_memory", 0))
+            self.parser = str(result.get("parser", ""))
             data = (self._folder / layout.PDF_NAME).read_bytes()
         finally:
             shutil.rmtree(self._folder, ignore_errors=True)
@@ -128,6 +132,7 @@ class Layout:
             raise PdfError(f"cannot write {output}: {why_not_written(exc)}") from None
         pages = int(result["pages"])
         log.info("wrote %s: %d pages", output, pages)
+        log.debug("the book's HTML was read by the %s parser", self.parser)
         return pages
 
     def cancel(self) -> None:

@@ -22,7 +22,7 @@ from generator import book
 from generator.cli import EXIT_OK, main
 from generator.dates import PartialDate
 from generator.model import Briefing
-from generator.pdf import write_pdf
+from generator.pdf import start, write_pdf
 from generator.pipeline import Prepared, prepare
 from generator.render import SYMBOLS, RenderedPage, md_text, page_path
 
@@ -63,6 +63,7 @@ class Built:
     pages: int
     texts: list[str]  # per page, as extracted
     reader: Any
+    parser: str  # which parser read the book's HTML in the layout process
 
     @property
     def briefing(self) -> Briefing:
@@ -102,8 +103,9 @@ def built(prepared: Prepared, tmp_path_factory: pytest.TempPathFactory) -> Itera
     path = tmp_path_factory.mktemp("pdf") / "briefing.pdf"
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
-        pages = write_pdf(prepared, path)
-    yield Built(prepared, path, pages, page_texts(path), pypdf.PdfReader(path))
+        with start(prepared) as job:
+            pages = job.finish(path)
+    yield Built(prepared, path, pages, page_texts(path), pypdf.PdfReader(path), job.parser)
 
 
 # --- what a reader finds ---------------------------------------------------------------------
@@ -116,6 +118,11 @@ def test_page_count_is_the_pdfs(built: Built) -> None:
 
 
 @pytest.mark.slow
+def test_the_layout_process_reads_the_book_as_xml(built: Built) -> None:
+    # The fast path (generator/polyglot.py); WeasyPrint's own parser would give the same PDF.
+    assert built.parser == "xml"
+
+
 def test_cover_has_title_subtitle_and_dates(built: Built) -> None:
     settings = built.prepared.project.settings
     cover = flat(built.texts[0])
