@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -282,6 +283,16 @@ def test_fonts_are_embedded(built: Built) -> None:
     assert fonts
     assert all(fonts.values()), fonts
     assert all("DejaVu" in name for name in fonts), fonts
+
+
+@pytest.mark.slow
+def test_streams_are_compressed_at_zlibs_default_level(built: Built) -> None:
+    """Level 6, not pydyf's 9: a third of the time for 2 % more bytes (generator/layout.py)."""
+    data = built.path.read_bytes()
+    streams = re.findall(rb"/FlateDecode.*?>>\nstream\n(.*?)\nendstream", data, re.S)
+    assert len(streams) > 10
+    for raw in streams:
+        assert zlib.compress(zlib.decompress(raw), 6) == raw
 
 
 @pytest.mark.slow
