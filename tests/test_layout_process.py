@@ -10,6 +10,8 @@ from __future__ import annotations
 import io
 import json
 import logging
+import resource
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -205,3 +207,26 @@ def test_a_pdf_that_cannot_be_written_is_one_line(
         f"briefing: the print edition failed: cannot write {output}: "
         f"{file_in_the_way} is not a folder\n"
     )
+
+
+def _bounce(depth: int) -> int:
+    return 0 if depth == 0 else _bounce(depth - 1) + 1
+
+
+def _page_faults(function: Callable[[], object]) -> int:
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    function()
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+
+
+def test_recursion_in_a_roomy_frame_maps_no_frame_stack_chunks() -> None:
+    # 300 frames of _bounce take more than one 16 KB chunk of CPython's frame stack: going
+    # down and back up crosses a chunk's edge both ways, 2,000 times.
+    def down_and_up() -> None:
+        for _ in range(2000):
+            _bounce(300)
+
+    down_and_up()  # anything made once (code caches) is made now
+    assert _page_faults(lambda: layout.in_a_roomy_frame(down_and_up)) < 100
+    if sys.version_info < (3, 13):  # before CPython kept a chunk back (gh-142183)
+        assert _page_faults(down_and_up) > 2000
