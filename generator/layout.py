@@ -108,7 +108,7 @@ def in_a_roomy_frame(function: Callable[[], _T]) -> _T:
     (munmap) as soon as the first frame in it returns. WeasyPrint's layout recurses through
     boxes nested dozens deep, back and forth across a chunk's edge, so each crossing mapped a
     fresh chunk and faulted its pages in again: at 1,000 sheets, 250,000 of the layout's
-    500,000 page faults, and 2.6 s of its 32 s of CPU (CPython issue gh-142183; newer
+    500,000 page faults, and about 2.5 s of its 32 s of CPU (CPython issue gh-142183; newer
     versions keep one chunk back). A frame is as large as its code's value stack says, and
     one too large for the current chunk gets a chunk of its own, rounded up to a power of two:
     this one's 66,000 slots (528 KB) get a chunk of 1 MB, and the frames called from it share
@@ -133,7 +133,7 @@ class _ZlibAtDefaultLevel:
 
     @staticmethod
     def compressobj(level: int = zlib.Z_DEFAULT_COMPRESSION, **options: Any) -> Any:
-        return zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, **options)
+        return zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, **options)  # not pydyf's 9
 
 
 @contextlib.contextmanager
