@@ -11,7 +11,9 @@ import pytest
 import tinyhtml5
 
 from generator import book, layout, polyglot
+from generator.escaping import md_text
 from generator.pipeline import prepare, source_date_epoch
+from generator.render import RenderedPage
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -186,6 +188,20 @@ def test_markup_the_parsers_read_apart_is_left_to_html5(body: str, why: str) -> 
     except ET.ParseError:
         return
     assert shape(alone) != shape(html5(html))
+
+
+def test_content_that_looks_like_markup_keeps_the_book_polyglot() -> None:
+    """Content text is escaped, so no fact can take the book off the fast path."""
+    texts = [
+        "x ]]> y", "<!-- c -->", "&#150; &nbsp; &amp", "<br> </br> <div/>", "a\tb",
+        'said x="a\nb"', "<?php ?> <![CDATA[x]]>", "*no emphasis* [no link](x) `no code`",
+    ]
+    markdown = "# A\n\n" + "\n\n".join(f"- {md_text(text)}" for text in texts) + "\n"
+    page = RenderedPage("actors/a.md", markdown, "A")
+    body = book.PageConverter(["actors/a.md"]).convert(page, shift=0, drop_title=True)
+    html = DOCUMENT.format(body)
+    assert shape(polyglot.parse(html)) == shape(html5(html))
+    assert "]]&gt;" in html and "&lt;!-- c --&gt;" in html
 
 
 @pytest.fixture(scope="module")
