@@ -337,10 +337,13 @@ class PageIndex:
         self.kinds: dict[str, set[str]] = {}
         self.fine: set[str] = set()  # composed pages: judged one by one
 
-    def _parts(self, deps: Dependencies) -> Iterator[tuple[dict[str, set[str]], set[str]]]:
-        yield self.ids, deps.ids
-        yield self.targets, deps.targets
-        yield self.kinds, deps.kinds
+    def _parts(
+        self, keys: Dependencies | Changes
+    ) -> Iterator[tuple[dict[str, set[str]], set[str]]]:
+        """Each index with the keys of its kind: a page's dependencies, or a change's."""
+        yield self.ids, keys.ids
+        yield self.targets, keys.targets
+        yield self.kinds, keys.kinds
 
     def add(self, path: str, deps: Dependencies) -> None:
         if deps.fine:
@@ -360,8 +363,7 @@ class PageIndex:
 
     def coarse(self, changes: Changes) -> set[str]:
         redo: set[str] = set()
-        for index, keys in ((self.ids, changes.ids), (self.targets, changes.targets),
-                            (self.kinds, changes.kinds)):
+        for index, keys in self._parts(changes):
             for key in keys:
                 redo.update(index.get(key, ()))
         return redo
