@@ -46,7 +46,8 @@ FLOW = frozenset(
 )
 TABLE = frozenset("table caption colgroup col thead tbody tfoot tr th td".split())
 HEAD = frozenset("meta title".split())
-HTML_ELEMENTS = PHRASING | FLOW | TABLE | HEAD | {"html", "head", "body"}
+BODY = PHRASING | FLOW | TABLE  # what the body may hold
+HTML_ELEMENTS = BODY | HEAD | {"html", "head", "body"}
 HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 # What each table part may hold (anything else is moved out of the table, or wrapped in a
 # row group or a row the parser makes up).
@@ -175,7 +176,7 @@ def _check_html(element: ET.Element, open_: frozenset[str]) -> None:
                 raise NotPolyglot(f"<{tag}> holds SVG's <{name}>")
             _check_svg(child)
             continue
-        if name not in HTML_ELEMENTS or name in HEAD or name in {"html", "head", "body"}:
+        if name not in BODY:
             raise NotPolyglot(f"<{tag}> holds <{name}>, which this module does not know")
         _check_attributes(child)
         if parts is not None and name not in parts:
