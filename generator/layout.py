@@ -88,13 +88,16 @@ def lay_out(html: str, css: str, *, paper: str = "a4") -> Laid:
     gc.disable()
     stylesheets = [weasyprint.CSS(string=page_css(paper)), weasyprint.CSS(string=css)]
     source, parser = html_document(html)
-    document = in_a_roomy_frame(lambda: source.render(stylesheets=stylesheets))
-    # The file identifier is a hash of the document's own objects: stable for stable content.
-    with _streams_at_zlibs_default_level():
-        data = in_a_roomy_frame(
-            lambda: document.write_pdf(pdf_identifier=True, finisher=serialise_once)
-        )
-    return Laid(data, len(document.pages), parser)
+
+    def laid_out() -> Laid:
+        document = source.render(stylesheets=stylesheets)
+        # The file identifier is a hash of the document's own objects: stable for stable
+        # content.
+        with _streams_at_zlibs_default_level():
+            data = document.write_pdf(pdf_identifier=True, finisher=serialise_once)
+        return Laid(data, len(document.pages), parser)
+
+    return in_a_roomy_frame(laid_out)
 
 
 _T = TypeVar("_T")
