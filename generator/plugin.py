@@ -23,6 +23,9 @@ from generator.render import LABELS_CSS, LABELS_CSS_URL, TemplateProblem
 
 log = logging.getLogger("mkdocs.plugins.briefing")
 
+#: The Material feature that shows page.edit_url as an edit button.
+EDIT_FEATURE = "content.action.edit"
+
 
 class BriefingPluginConfig(base.Config):
     root = c.Optional(c.Dir(exists=True))
@@ -39,6 +42,13 @@ class BriefingPlugin(BasePlugin[BriefingPluginConfig]):
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Defined so that MkDocs keeps this plugin between `mkdocs serve` rebuilds, and with
         it the workspace, which then redoes only what an edit changed."""
+
+    def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
+        root = self._root(config)
+        for watched in (root / "content", root / "briefings", root / "briefing.yml"):
+            if watched.exists():
+                server.watch(str(watched))
+        return server
 
     def _root(self, config: MkDocsConfig) -> Path:
         if self.config.root:
@@ -59,10 +69,22 @@ class BriefingPlugin(BasePlugin[BriefingPluginConfig]):
             ) from None
         except TemplateProblem as exc:
             raise PluginError(f"template error: {exc}") from None
+        # Warnings inform: logged below MkDocs' WARNING level, which strict mode (mkdocs.yml)
+        # counts to abort the build. `briefing build --strict` makes them fatal instead.
         for problem in self.prepared.warnings:
-            log.warning(problem.format())
+            log.info(problem.format())
         self._sources = {p.path: p.source for p in self.prepared.pages if p.source}
         self._jsonld = {p.path: p.jsonld for p in self.prepared.pages if p.jsonld}
+        settings = self.prepared.project.settings
+        if settings.site_url and not config.site_url:
+            config.site_url = settings.site_url.rstrip("/") + "/"  # as MkDocs' own is kept
+        if settings.repo_url and config.theme.name == "material":
+            # Material shows page.edit_url only with this feature; repo_url is the one switch.
+            # (MkDocs' own repo_url stays unset: it would give hand-written pages edit links
+            # of MkDocs' making, and a header that asks the repository host for its counts.)
+            features = list(config.theme.get("features") or [])
+            if EDIT_FEATURE not in features:
+                config.theme["features"] = [*features, EDIT_FEATURE]
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
@@ -82,9 +104,13 @@ class BriefingPlugin(BasePlugin[BriefingPluginConfig]):
                 content=briefing_json(self.prepared.project, self.prepared.briefing),
             )
         )
-        labels = self.prepared.project.templates_dir / LABELS_CSS
-        files.append(File.generated(config, LABELS_CSS_URL, abs_src_path=str(labels)))
+        self._add_labels(files, config, self.prepared.project.templates_dir)
         return files
+
+    def _add_labels(self, files: Files, config: MkDocsConfig, templates: Path) -> None:
+        labels = templates / LABELS_CSS
+        if labels.is_file():
+            files.append(File.generated(config, LABELS_CSS_URL, abs_src_path=str(labels)))
 
     def on_page_context(
         self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
@@ -92,10 +118,18 @@ class BriefingPlugin(BasePlugin[BriefingPluginConfig]):
         source = self._sources.get(page.file.src_uri)
         settings = self.prepared.project.settings if self.prepared else None
         if source and settings and settings.repo_url:
-            base = f"{settings.repo_url.rstrip('/')}/{settings.edit_uri.strip('/')}"
-            page.edit_url = f"{base}/{source}"
+            page.edit_url = settings.edit_url(source)
         elif page.file.generated_by:
             page.edit_url = None  # generated pages have no file under docs/ to edit
+        return context
+
+    def on_template_context(
+        self, context: TemplateContext, *, template_name: str, config: MkDocsConfig
+    ) -> TemplateContext:
+        if template_name == "sitemap.xml":
+            # Pages kept out of search are editors' pages (the review page): not for search
+            # engines either.
+            context["pages"] = [f for f in context["pages"] if not _unsearched(f.page)]
         return context
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
@@ -105,12 +139,11 @@ class BriefingPlugin(BasePlugin[BriefingPluginConfig]):
             output = output.replace("</head>", tag + "</head>", 1)
         return output
 
-    def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
-        root = self._root(config)
-        for watched in (root / "content", root / "briefings", root / "briefing.yml"):
-            if watched.exists():
-                server.watch(str(watched))
-        return server
+
+def _unsearched(page: Page | None) -> bool:
+    """Whether a page's front matter keeps it out of search (``search: exclude: true``)."""
+    search = page.meta.get("search") if page is not None else None
+    return isinstance(search, dict) and bool(search.get("exclude"))
 
 
 def build_site(

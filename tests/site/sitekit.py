@@ -93,15 +93,28 @@ def build_env(epoch: str | None = EPOCH) -> dict[str, str]:
 
 
 def build(
-    root: Path, site_dir: Path, *, epoch: str | None = EPOCH
+    root: Path, site_dir: Path, *options: str, epoch: str | None = EPOCH
 ) -> subprocess.CompletedProcess[str]:
-    """``briefing --root ROOT build --no-pdf --site-dir SITE_DIR``; ``epoch=None`` leaves
-    SOURCE_DATE_EPOCH unset so that the CLI derives it (git, else file times)."""
+    """``briefing --root ROOT build --no-pdf --site-dir SITE_DIR [OPTIONS]``; ``epoch=None``
+    leaves SOURCE_DATE_EPOCH unset so that the CLI derives it (git, else file times)."""
     return subprocess.run(
         [sys.executable, "-m", "generator", "--root", str(root), "build", "--no-pdf",
-         "--site-dir", str(site_dir)],
+         "--site-dir", str(site_dir), *options],
         cwd=root,
         env=build_env(epoch),
+        capture_output=True,
+        text=True,
+        timeout=BUILD_TIMEOUT,
+        check=False,
+    )
+
+
+def mkdocs_build(root: Path, site_dir: Path) -> subprocess.CompletedProcess[str]:
+    """``mkdocs build`` in ``root`` into ``site_dir``, as an editor runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--site-dir", str(site_dir)],
+        cwd=root,
+        env=build_env(),
         capture_output=True,
         text=True,
         timeout=BUILD_TIMEOUT,
