@@ -1,9 +1,11 @@
-"""The MkDocs adapter: the only module that knows MkDocs. The work lives in ``pipeline``."""
+"""The MkDocs adapter: the only module that knows MkDocs. The work lives in ``pipeline`` (and,
+for the preview's error page, ``preview``)."""
 
 from __future__ import annotations
 
 import logging
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +19,9 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
+from generator import preview
 from generator.pipeline import Prepared, Workspace, briefing_json, source_date_epoch
-from generator.problems import ContentError, summary
+from generator.problems import CATALOGUE, ContentError, Problem, summary
 from generator.render import LABELS_CSS, LABELS_CSS_URL, TemplateProblem
 
 log = logging.getLogger("mkdocs.plugins.briefing")
@@ -32,18 +35,39 @@ class BriefingPluginConfig(base.Config):
     """Project folder with briefing.yml, content/ and briefings/ (default: mkdocs.yml's)."""
 
 
+@dataclass(frozen=True)
+class _Broken:
+    """Why the last build under ``mkdocs serve`` could not make the site."""
+
+    problems: list[Problem]
+    notes: list[str]
+
+    def lines(self) -> list[str]:
+        counted = [summary(self.problems, None)] if self.problems else []
+        return [*(p.format() for p in self.problems), *self.notes, *counted]
+
+
 class BriefingPlugin(BasePlugin[BriefingPluginConfig]):
     def __init__(self) -> None:
         self.prepared: Prepared | None = None
         self._sources: dict[str, str] = {}
         self._jsonld: dict[str, str] = {}
         self._workspace: Workspace | None = None
+        self._serving = False
+        #: Under ``mkdocs serve``, the errors every page shows instead of the site.
+        self._broken: _Broken | None = None
+        #: Docs path of the error catalogue when the preview serves it.
+        self._catalogue: str | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Defined so that MkDocs keeps this plugin between `mkdocs serve` rebuilds, and with
-        it the workspace, which then redoes only what an edit changed."""
+        it the workspace, which then redoes only what an edit changed; and to know whether
+        the builds are a preview's (errors shown on the pages) or not (errors stop them)."""
+        self._serving = command == "serve"
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
+        # `mkdocs serve --clean` starts as a build; from here on it serves all the same.
+        self._serving = True
         root = self._root(config)
         for watched in (root / "content", root / "briefings", root / "briefing.yml"):
             if watched.exists():
@@ -60,15 +84,21 @@ class BriefingPlugin(BasePlugin[BriefingPluginConfig]):
         os.environ.setdefault("SOURCE_DATE_EPOCH", source_date_epoch(root))
         if self._workspace is None or self._workspace.root != root:
             self._workspace = Workspace(root)
+        self.prepared, self._broken = None, None
+        self._sources, self._jsonld = {}, {}
         try:
             self.prepared = self._workspace.build()
-        except ContentError as exc:
-            lines = [p.format() for p in exc.problems]
-            raise PluginError(
-                "\n".join([*lines, summary(exc.problems, None)])
-            ) from None
-        except TemplateProblem as exc:
-            raise PluginError(f"template error: {exc}") from None
+        except (ContentError, TemplateProblem) as exc:
+            broken = _broken(exc)
+            if not self._serving:
+                raise PluginError("\n".join(broken.lines())) from None
+            # A failed build leaves the preview waiting for a good one, and every request
+            # with it: the build goes on, and every page shows the errors instead.
+            self._broken = broken
+            log.info("the briefing has errors; every page of the preview lists them:")
+            for line in broken.lines():
+                log.info(line)
+            return config
         # Warnings inform: logged below MkDocs' WARNING level, which strict mode (mkdocs.yml)
         # counts to abort the build. `briefing build --strict` makes them fatal instead.
         for problem in self.prepared.warnings:
@@ -88,6 +118,8 @@ class BriefingPlugin(BasePlugin[BriefingPluginConfig]):
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        if self._broken is not None:
+            return self._error_files(files, config)
         assert self.prepared is not None
         for page in self.prepared.pages:
             existing = files.get_file_from_path(page.path)
@@ -112,6 +144,39 @@ class BriefingPlugin(BasePlugin[BriefingPluginConfig]):
         if labels.is_file():
             files.append(File.generated(config, LABELS_CSS_URL, abs_src_path=str(labels)))
 
+    def _error_files(self, files: Files, config: MkDocsConfig) -> Files:
+        """Every page the site would have (each shows the errors, see on_page_markdown), and
+        the error catalogue, which the errors link to."""
+        root = self._root(config)
+        for path in preview.page_paths(root):
+            if files.get_file_from_path(path) is None:
+                files.append(File.generated(config, path, content=""))
+        self._catalogue = None
+        catalogue = (root / CATALOGUE).resolve()
+        docs = Path(config.docs_dir).resolve()
+        if not catalogue.is_file():
+            pass  # the rules are shown without links
+        elif catalogue.is_relative_to(docs):
+            self._catalogue = catalogue.relative_to(docs).as_posix()
+        elif files.get_file_from_path(CATALOGUE) is None:
+            files.append(File.generated(config, CATALOGUE, abs_src_path=str(catalogue)))
+            self._catalogue = CATALOGUE
+        self._add_labels(files, config, root / "briefings")
+        return files
+
+    def _served(self, path: str) -> str | None:
+        """The docs path at which the preview serves a project file (only the catalogue)."""
+        return self._catalogue if path == CATALOGUE else None
+
+    def on_page_markdown(
+        self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str:
+        if self._broken is None or page.file.src_uri == self._catalogue:
+            return markdown
+        return preview.error_page(
+            self._broken.problems, self._broken.notes, page.file.src_uri, self._served
+        )
+
     def on_page_context(
         self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
     ) -> TemplateContext:
@@ -119,8 +184,8 @@ class BriefingPlugin(BasePlugin[BriefingPluginConfig]):
         settings = self.prepared.project.settings if self.prepared else None
         if source and settings and settings.repo_url:
             page.edit_url = settings.edit_url(source)
-        elif page.file.generated_by:
-            page.edit_url = None  # generated pages have no file under docs/ to edit
+        elif page.file.generated_by or self._broken is not None:
+            page.edit_url = None  # no file under docs/ to edit (the error page: none at all)
         return context
 
     def on_template_context(
@@ -138,6 +203,12 @@ class BriefingPlugin(BasePlugin[BriefingPluginConfig]):
             tag = f'<script type="application/ld+json">{jsonld}</script>\n'
             output = output.replace("</head>", tag + "</head>", 1)
         return output
+
+
+def _broken(exc: ContentError | TemplateProblem) -> _Broken:
+    if isinstance(exc, ContentError):
+        return _Broken(exc.problems, [])
+    return _Broken([], [f"template error: {exc}"])
 
 
 def _unsearched(page: Page | None) -> bool:
