@@ -82,6 +82,11 @@ def cmd_build(args: argparse.Namespace) -> int:
     try:
         workspace = pipeline.Workspace(args.root)
         prepared = _prepare(workspace)
+        if args.strict and prepared.warnings:
+            print(summary(prepared.warnings, prepared.files))
+            print(f"briefing: build stopped: --strict makes warnings fatal; {site_dir.name}/ "
+                  "was left as it was", file=sys.stderr)
+            return EXIT_PROBLEMS
         if layout is not None:
             layout.submit_briefing(prepared)
         try:
@@ -199,11 +204,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "build",
-        help="validate, then build the site (strict) and the PDF into site/",
-        description="Validate the content, build the MkDocs site with --strict and the PDF "
-        "print edition into a staging folder, then swap it in place of site/ in one step. "
-        "A failed build leaves the previous site/ as it was.",
+        help="validate, then build the site and the PDF into site/",
+        description="Validate the content, build the MkDocs site (strictly: a broken link "
+        "fails it) and the PDF print edition into a staging folder, then swap it in place of "
+        "site/ in one step. Content errors stop the build; content warnings are printed and do "
+        "not, unless --strict. A failed build leaves the previous site/ as it was.",
     )
+    p.add_argument("--strict", action="store_true",
+                   help="treat content warnings as errors (exit 1, nothing built)")
     p.add_argument("--site-dir", type=Path, default=Path("site"), help="output folder (site)")
     p.add_argument("--no-pdf", action="store_true", help="build the site only")
     p.add_argument("--paper", choices=pdf.PAPERS, default="a4", help="PDF paper size (a4)")

@@ -28,11 +28,25 @@ class Settings(Node):
         default=90, ge=1, description="Days after which a sheet's 'reviewed' date is stale."
     )
     repo_url: Url | None = Field(
-        default=None, description="Web address of the content repository, for edit links."
+        default=None,
+        description="Web address of the content repository; when set, sheet pages and the "
+        "review page link to the file's edit page.",
     )
     edit_uri: Text = Field(
         default="edit/main/", description="Path under repo_url that edits a file."
     )
+    site_url: Url | None = Field(
+        default=None,
+        description="Address the site is published at, for canonical links and the sitemap "
+        "(mkdocs.yml's site_url, when it has none).",
+    )
+
+    def edit_url(self, path: str) -> str | None:
+        """Where a project file (``content/actors/x.yml``) is edited, or None without repo_url."""
+        if not self.repo_url:
+            return None
+        parts = (self.repo_url.rstrip("/"), self.edit_uri.strip("/"), path)
+        return "/".join(part for part in parts if part)
 
 
 @dataclass(frozen=True)

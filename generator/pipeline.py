@@ -27,7 +27,7 @@ from generator.loader import read_file
 from generator.model import Briefing
 from generator.pause import set_aside, take_back, without_collector
 from generator.problems import ContentError, Problem, sort_key
-from generator.render import RenderedPage, Renderer, page_plan
+from generator.render import LISTS_WARNINGS, RenderedPage, Renderer, page_plan
 from generator.schema import KINDS
 from generator.tracking import Changes, Dependencies, PageIndex, TrackingBriefing, recording
 from generator.validate import (
@@ -86,6 +86,7 @@ class Workspace:
         self._checked_ns = 0  # when the last check started (file-system clock)
         self._history: History | None = None
         self._history_key = ""
+        self._warnings: list[Problem] = []  # of the last build, listed on some pages
         #: What the last build redid: files re-parsed, pages re-rendered.
         self.stats: dict[str, int] = {}
         #: The paths of the pages the last build rendered.
@@ -169,9 +170,12 @@ class Workspace:
         full = not self._pages  # every page is made
         changes = Changes.between(previous, briefing, changed)
         plan = page_plan(briefing)
+        warnings = [p for p in result.problems if not p.is_error]
         redo: set[str] = set()
         if self._pages:
             redo = self._affected(changes, briefing)
+            if warnings != self._warnings:
+                redo |= LISTS_WARNINGS
         pages: dict[str, _PageState] = {}
         rendered: list[str] = []
         warmed = False
@@ -186,7 +190,7 @@ class Workspace:
                 tracking = cast(Briefing, TrackingBriefing(briefing, deps))
                 if fine:
                     with recording(deps.reads):
-                        page = self._renderer.page(tracking, path, sheet)
+                        page = self._renderer.page(tracking, path, sheet, warnings)
                 else:
                     page = self._renderer.page(tracking, path, sheet)
                 if state is not None:
@@ -200,9 +204,9 @@ class Workspace:
         self._pages = pages
         self._briefing = briefing
         self._pending = set()
+        self._warnings = warnings
         self.stats["pages_rendered"] = len(rendered)
         self.rendered = rendered
-        warnings = [p for p in result.problems if not p.is_error]
         prepared = Prepared(project, briefing, [s.page for s in pages.values()], warnings,
                             result.files)
         if full:

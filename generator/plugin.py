@@ -1,9 +1,11 @@
-"""The MkDocs adapter: the only module that knows MkDocs. The work lives in ``pipeline``."""
+"""The MkDocs adapter: the only module that knows MkDocs. The work lives in ``pipeline`` (and,
+for the preview's error page, ``preview``)."""
 
 from __future__ import annotations
 
 import logging
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,16 +19,32 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
+from generator import preview
 from generator.pipeline import Prepared, Workspace, briefing_json, source_date_epoch
-from generator.problems import ContentError, summary
+from generator.problems import CATALOGUE, ContentError, Problem, summary
 from generator.render import LABELS_CSS, LABELS_CSS_URL, TemplateProblem
 
 log = logging.getLogger("mkdocs.plugins.briefing")
+
+#: The Material feature that shows page.edit_url as an edit button.
+EDIT_FEATURE = "content.action.edit"
 
 
 class BriefingPluginConfig(base.Config):
     root = c.Optional(c.Dir(exists=True))
     """Project folder with briefing.yml, content/ and briefings/ (default: mkdocs.yml's)."""
+
+
+@dataclass(frozen=True)
+class _Broken:
+    """Why the last build under ``mkdocs serve`` could not make the site."""
+
+    problems: list[Problem]
+    notes: list[str]
+
+    def lines(self) -> list[str]:
+        counted = [summary(self.problems, None)] if self.problems else []
+        return [*(p.format() for p in self.problems), *self.notes, *counted]
 
 
 class BriefingPlugin(BasePlugin[BriefingPluginConfig]):
@@ -35,10 +53,26 @@ class BriefingPlugin(BasePlugin[BriefingPluginConfig]):
         self._sources: dict[str, str] = {}
         self._jsonld: dict[str, str] = {}
         self._workspace: Workspace | None = None
+        self._serving = False
+        #: Under ``mkdocs serve``, the errors every page shows instead of the site.
+        self._broken: _Broken | None = None
+        #: Docs path of the error catalogue when the preview serves it.
+        self._catalogue: str | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Defined so that MkDocs keeps this plugin between `mkdocs serve` rebuilds, and with
-        it the workspace, which then redoes only what an edit changed."""
+        it the workspace, which then redoes only what an edit changed; and to know whether
+        the builds are a preview's (errors shown on the pages) or not (errors stop them)."""
+        self._serving = command == "serve"
+
+    def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
+        # `mkdocs serve --clean` starts as a build; from here on it serves all the same.
+        self._serving = True
+        root = self._root(config)
+        for watched in (root / "content", root / "briefings", root / "briefing.yml"):
+            if watched.exists():
+                server.watch(str(watched))
+        return server
 
     def _root(self, config: MkDocsConfig) -> Path:
         if self.config.root:
@@ -50,22 +84,42 @@ class BriefingPlugin(BasePlugin[BriefingPluginConfig]):
         os.environ.setdefault("SOURCE_DATE_EPOCH", source_date_epoch(root))
         if self._workspace is None or self._workspace.root != root:
             self._workspace = Workspace(root)
+        self.prepared, self._broken = None, None
+        self._sources, self._jsonld = {}, {}
         try:
             self.prepared = self._workspace.build()
-        except ContentError as exc:
-            lines = [p.format() for p in exc.problems]
-            raise PluginError(
-                "\n".join([*lines, summary(exc.problems, None)])
-            ) from None
-        except TemplateProblem as exc:
-            raise PluginError(f"template error: {exc}") from None
+        except (ContentError, TemplateProblem) as exc:
+            broken = _broken(exc)
+            if not self._serving:
+                raise PluginError("\n".join(broken.lines())) from None
+            # A failed build leaves the preview waiting for a good one, and every request
+            # with it: the build goes on, and every page shows the errors instead.
+            self._broken = broken
+            log.info("the briefing has errors; every page of the preview lists them:")
+            for line in broken.lines():
+                log.info(line)
+            return config
+        # Warnings inform: logged below MkDocs' WARNING level, which strict mode (mkdocs.yml)
+        # counts to abort the build. `briefing build --strict` makes them fatal instead.
         for problem in self.prepared.warnings:
-            log.warning(problem.format())
+            log.info(problem.format())
         self._sources = {p.path: p.source for p in self.prepared.pages if p.source}
         self._jsonld = {p.path: p.jsonld for p in self.prepared.pages if p.jsonld}
+        settings = self.prepared.project.settings
+        if settings.site_url and not config.site_url:
+            config.site_url = settings.site_url.rstrip("/") + "/"  # as MkDocs' own is kept
+        if settings.repo_url and config.theme.name == "material":
+            # Material shows page.edit_url only with this feature; repo_url is the one switch.
+            # (MkDocs' own repo_url stays unset: it would give hand-written pages edit links
+            # of MkDocs' making, and a header that asks the repository host for its counts.)
+            features = list(config.theme.get("features") or [])
+            if EDIT_FEATURE not in features:
+                config.theme["features"] = [*features, EDIT_FEATURE]
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        if self._broken is not None:
+            return self._error_files(files, config)
         assert self.prepared is not None
         for page in self.prepared.pages:
             existing = files.get_file_from_path(page.path)
@@ -82,9 +136,46 @@ class BriefingPlugin(BasePlugin[BriefingPluginConfig]):
                 content=briefing_json(self.prepared.project, self.prepared.briefing),
             )
         )
-        labels = self.prepared.project.templates_dir / LABELS_CSS
-        files.append(File.generated(config, LABELS_CSS_URL, abs_src_path=str(labels)))
+        self._add_labels(files, config, self.prepared.project.templates_dir)
         return files
+
+    def _add_labels(self, files: Files, config: MkDocsConfig, templates: Path) -> None:
+        labels = templates / LABELS_CSS
+        if labels.is_file():
+            files.append(File.generated(config, LABELS_CSS_URL, abs_src_path=str(labels)))
+
+    def _error_files(self, files: Files, config: MkDocsConfig) -> Files:
+        """Every page the site would have (each shows the errors, see on_page_markdown), and
+        the error catalogue, which the errors link to."""
+        root = self._root(config)
+        for path in preview.page_paths(root):
+            if files.get_file_from_path(path) is None:
+                files.append(File.generated(config, path, content=""))
+        self._catalogue = None
+        catalogue = (root / CATALOGUE).resolve()
+        docs = Path(config.docs_dir).resolve()
+        if not catalogue.is_file():
+            pass  # the rules are shown without links
+        elif catalogue.is_relative_to(docs):
+            self._catalogue = catalogue.relative_to(docs).as_posix()
+        elif files.get_file_from_path(CATALOGUE) is None:
+            files.append(File.generated(config, CATALOGUE, abs_src_path=str(catalogue)))
+            self._catalogue = CATALOGUE
+        self._add_labels(files, config, root / "briefings")
+        return files
+
+    def _served(self, path: str) -> str | None:
+        """The docs path at which the preview serves a project file (only the catalogue)."""
+        return self._catalogue if path == CATALOGUE else None
+
+    def on_page_markdown(
+        self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str:
+        if self._broken is None or page.file.src_uri == self._catalogue:
+            return markdown
+        return preview.error_page(
+            self._broken.problems, self._broken.notes, page.file.src_uri, self._served
+        )
 
     def on_page_context(
         self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
@@ -92,10 +183,18 @@ class BriefingPlugin(BasePlugin[BriefingPluginConfig]):
         source = self._sources.get(page.file.src_uri)
         settings = self.prepared.project.settings if self.prepared else None
         if source and settings and settings.repo_url:
-            base = f"{settings.repo_url.rstrip('/')}/{settings.edit_uri.strip('/')}"
-            page.edit_url = f"{base}/{source}"
-        elif page.file.generated_by:
-            page.edit_url = None  # generated pages have no file under docs/ to edit
+            page.edit_url = settings.edit_url(source)
+        elif page.file.generated_by or self._broken is not None:
+            page.edit_url = None  # no file under docs/ to edit (the error page: none at all)
+        return context
+
+    def on_template_context(
+        self, context: TemplateContext, *, template_name: str, config: MkDocsConfig
+    ) -> TemplateContext:
+        if template_name == "sitemap.xml":
+            # Pages kept out of search are editors' pages (the review page): not for search
+            # engines either.
+            context["pages"] = [f for f in context["pages"] if not _unsearched(f.page)]
         return context
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
@@ -105,12 +204,17 @@ class BriefingPlugin(BasePlugin[BriefingPluginConfig]):
             output = output.replace("</head>", tag + "</head>", 1)
         return output
 
-    def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
-        root = self._root(config)
-        for watched in (root / "content", root / "briefings", root / "briefing.yml"):
-            if watched.exists():
-                server.watch(str(watched))
-        return server
+
+def _broken(exc: ContentError | TemplateProblem) -> _Broken:
+    if isinstance(exc, ContentError):
+        return _Broken(exc.problems, [])
+    return _Broken([], [f"template error: {exc}"])
+
+
+def _unsearched(page: Page | None) -> bool:
+    """Whether a page's front matter keeps it out of search (``search: exclude: true``)."""
+    search = page.meta.get("search") if page is not None else None
+    return isinstance(search, dict) and bool(search.get("exclude"))
 
 
 def build_site(

@@ -8,6 +8,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+#: The error catalogue, as a path from the project folder: it explains every rule under a
+#: heading of the rule's own name, which is the rule's anchor there.
+CATALOGUE = "CONTRIBUTING.md"
+
+
+def explanation(rule: str) -> tuple[str, str]:
+    """Where ``rule`` is explained: the catalogue's path (from the project folder) and the
+    anchor of the rule's entry. Every link to a rule's explanation is made from this."""
+    return CATALOGUE, rule
+
 
 class Severity(StrEnum):
     ERROR = "error"

@@ -11,7 +11,7 @@ import functools
 import logging
 import posixpath
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -27,6 +27,7 @@ from generator.diff import History
 from generator.escaping import attr, date, join, json_for_html, md_text, url, yaml_str
 from generator.model import Briefing, Citation
 from generator.pause import without_collector
+from generator.problems import Problem
 from generator.schema import (
     CERTAINTY,
     STANCE,
@@ -105,6 +106,9 @@ COMPOSED = {
     "changes.md": ("changes.md.j2", "What changed"),
     "review.md": ("review.md.j2", "Needs review"),
 }
+#: Composed pages whose template lists the content's warnings (``warnings``): redone whenever
+#: the warnings change.
+LISTS_WARNINGS = frozenset({"review.md"})
 
 
 def page_path(sheet: Sheet) -> str:
@@ -383,8 +387,15 @@ class Renderer:
         return f"{where}: {exc.message or type(exc).__name__} (rendering {path})"
 
 
-    def page(self, briefing: Briefing, path: str, sheet: Sheet | None = None) -> RenderedPage:
-        """One page: a sheet's own page, or the composed page at ``path``."""
+    def page(
+        self,
+        briefing: Briefing,
+        path: str,
+        sheet: Sheet | None = None,
+        warnings: Sequence[Problem] = (),
+    ) -> RenderedPage:
+        """One page: a sheet's own page, or the composed page at ``path`` (given the content's
+        ``warnings`` if it lists them)."""
         if sheet is not None:
             markdown = self.render(f"{sheet.label}.md.j2", path, briefing, sheet=sheet)
             return RenderedPage(
@@ -395,7 +406,10 @@ class Renderer:
                 jsonld=jsonld_for(sheet, briefing),
             )
         template, title = COMPOSED[path]
-        return RenderedPage(path, self.render(template, path, briefing, title=title), title)
+        listed = {"warnings": list(warnings)} if path in LISTS_WARNINGS else {}
+        return RenderedPage(
+            path, self.render(template, path, briefing, title=title, **listed), title
+        )
 
 
 def page_plan(briefing: Briefing) -> list[tuple[str, Sheet | None]]:
