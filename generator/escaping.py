@@ -24,8 +24,21 @@ from generator.dates import PartialDate
 _INLINE = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()|#"})
 # Block markers only matter at the start of a line; text is folded to one line.
 _LEADING = re.compile(r"^(\s*)([>+=:-]|\d+[.)](?=\s|$))")
-# Invisible direction overrides would let text reorder what readers see around it.
-_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# Invisible direction overrides would let text reorder what readers see around it, and a
+# control character has nothing to show (the loader refuses them in content and settings;
+# this keeps any other way in from reaching a page). Each is written out as its reference.
+_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def visible(value: str) -> str:
+    """Content text as a page shows it, before any escaping: whitespace folded to single
+    spaces, and invisible controls written out as their character reference (``&#x202e;``),
+    as text. Pictures use it too, so they say what the page says."""
+    return _INVISIBLE.sub(_reference, " ".join(value.split()))
+
+
+def _reference(match: re.Match[str]) -> str:
+    return f"&#x{ord(match.group()):04x};"
 
 
 def md_text(value: Any) -> Markup:
@@ -42,8 +55,7 @@ def md_text(value: Any) -> Markup:
 @functools.lru_cache(maxsize=1 << 16)
 def _escaped(value: str) -> Markup:
     # Names, titles and dates recur on many pages: each is escaped once per process.
-    text = " ".join(value.split())
-    text = _BIDI.sub(lambda m: f"&#x{ord(m.group()):04x};", text)
+    text = visible(value)
     # Quotes stay as written: they mean nothing in Markdown text, and an entity for them would
     # be escaped a second time where MkDocs copies a heading into the table of contents.
     text = html.escape(text, quote=False)
@@ -104,8 +116,7 @@ def yaml_str(value: Any) -> Markup:
     the header), so ``<`` and ``&`` are escaped first, as md_text does for the page body.
     Quotes stay: Material escapes titles itself where it puts them in attributes.
     """
-    text = _BIDI.sub(lambda m: f"&#x{ord(m.group()):04x};", " ".join(str(value).split()))
-    return Markup(json.dumps(html.escape(text, quote=False)))
+    return Markup(json.dumps(html.escape(visible(str(value)), quote=False)))
 
 
 def date(value: PartialDate | None, empty: str = "not stated") -> Markup:
