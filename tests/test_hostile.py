@@ -13,6 +13,7 @@ about inputs made to hurt: bombs, sizes, depths, bytes and tags.
 from __future__ import annotations
 
 import gc
+import json
 import os
 import re
 import resource
@@ -25,14 +26,17 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 
-from generator import pipeline
+from generator import pipeline, svg
 from generator.cli import EXIT_OK, EXIT_PROBLEMS, main
 from generator.jsonschema import schema_line
 from generator.loader import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, MAX_TEXT_CHARS
+from generator.model import Briefing
 from generator.schema import SHEET_TYPES
+from generator.validate import check
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -50,6 +54,8 @@ facts:
     sources: [second-report]
     certainty: reported
 """
+SVG = "http://www.w3.org/2000/svg"
+XLINK = "http://www.w3.org/1999/xlink"
 LAUGH = ", ".join(["lol"] * 9)
 BIG = 50 * 2**20
 
@@ -546,7 +552,8 @@ def test_links_that_go_nowhere_or_out_are_refused(
 
 
 def test_the_limits_are_documented() -> None:
-    """README's "Limits" section gives each limit's error as `briefing check` prints it."""
+    """README's "Limits" section gives each limit's error as `briefing check` prints it, and
+    the graph's."""
     readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
     section = readme[readme.index("\n## Limits\n"):]
     for error in [
@@ -555,5 +562,89 @@ def test_the_limits_are_documented() -> None:
         f"{NODES} [limit]",
         f"characters long; the limit is {MAX_TEXT_CHARS:,} [limit]",
         f"{ALIAS} [yaml-alias]",
+        f"at most {GRAPH_BOX} characters of a name",
     ]:
         assert error in section, error
+
+
+# --- names Graphviz would read as something else -----------------------------------------------
+
+#: Names that pass `briefing check` and that Graphviz, given as they are, would read as other
+#: text: its escapes (\N is the node's id, \G the graph's name, \n a line break), HTML entities
+#: (one a lone surrogate, which crashed the build; one a control character), DOT syntax, and
+#: every kind of character a name may hold. Longer than the graph's boxes (80 characters), and
+#: longer than the most Graphviz reads in one string (16,384 bytes), up to the loader's limit.
+GRAPH_NAMES = {
+    "escapes": r"\N \G \E \T \H \L \n \l \r",
+    "backslashes": "\\ a\\\\b x\\",
+    "entities": "&lt;b&gt; &amp;amp; &nbsp; &#45;&#45; &#x3C;script&#x3E;",
+    "surrogate-entity": "&#xD800;&#xDFFF;",
+    "control-entities": "&#1; &#x1b;[31m &#0; &#x85;",
+    "markup": "<b>bold</b> \"quoted\" 'single' a > b <!-- x --> ]]>",
+    "dot-syntax": '"]; x [label="y"]; } digraph { <b> -> "',
+    "direction-controls": "\u202eevil\u202c.exe \u2067isolate\u2069 then",
+    "astral": "\U0001f600 \U0001d54f \U00013000 \U0001f469\u200d\U0001f469\u200d\U0001f467",
+    "combining": "e\u0301 n\u0303 Z\u0351\u0352\u0353 \u0915\u094d\u0937",
+    "line-breaks": "first\nsecond\u0085third\u2028fourth\tfifth",
+    "longest-box": "w" * 80,
+    "one-too-long": "w" * 81,
+    "over-graphviz-limit": "&\\" * 8_193,
+    "at-the-loader-limit": "&\\\U0001f600\u202e" * (MAX_TEXT_CHARS // 4),
+}
+#: Most characters the graph writes in a box or on an arrow (as README's "Limits" says).
+GRAPH_BOX = 80
+_DIRECTION = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def page_text(name: str) -> str:
+    """What an actor's page shows of its name: whitespace folded, direction controls written out
+    as their character reference."""
+    return _DIRECTION.sub(lambda m: f"&#x{ord(m.group()):04x};", " ".join(name.split()))
+
+
+def boxed(text: str) -> str:
+    return text if len(text) <= GRAPH_BOX else text[: GRAPH_BOX - 1].rstrip() + "…"
+
+
+def yaml_quoted(text: str) -> str:
+    """``text`` as a YAML double-quoted scalar, every character kept (JSON is YAML, once the
+    line breaks that YAML reads as its own are escaped)."""
+    quoted = json.dumps(text, ensure_ascii=False)
+    return quoted.replace("\x85", "\\u0085").replace("\u2028", "\\u2028")
+
+
+def graph_sheet(n: int, name: str) -> str:
+    return (f"{HEADER}\nid: graph-{n}\nname: {yaml_quoted(name)}\nkind: person\nroles:\n"
+            f"  - title: {yaml_quoted(name)}\n    of: northland\n"
+            "    facts:\n      - text: Has a role.\n        sources: [test-report]\n"
+            "        certainty: reported\n" + FACTS)
+
+
+def test_the_graph_shows_every_name_as_its_page_does(
+    make_project: Callable[..., Path], capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`check` passes these names, and the relationship graph, laid out by the real `dot`,
+    shows each in its box (shortened with an ellipsis past 80 characters), its link's tooltip
+    and on its arrow (lower case) as the page shows it: no escape or entity read, no character
+    changed, nothing that stops the build."""
+    names = list(GRAPH_NAMES.values())
+    root = make_project({f"content/actors/graph-{n}.yml": graph_sheet(n, name)
+                         for n, name in enumerate(names)})
+    result = run_check(root, capsys)
+    assert (result.code, result.out) == (EXIT_OK, f"{11 + len(names)} files checked: "
+                                         "no problems\n")
+    briefing = Briefing.from_check(check(root / "content", root))
+    monkeypatch.setattr(svg, "MAX_GRAPH_NODES", 100)
+    drawing = svg.relations_graph(briefing, lambda sheet: f"/{sheet.folder}/{sheet.id}/")
+    assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffd]", drawing)
+    root_element = ElementTree.fromstring(drawing)
+    boxes = {a.get("href"): a for a in root_element.iter(f"{{{SVG}}}a")}
+    arrows = ["".join(t.itertext()) for g in root_element.iter(f"{{{SVG}}}g")
+              if g.get("class") == "edge" for t in g.iter(f"{{{SVG}}}text")]
+    for n, name in enumerate(names):
+        box = boxes[f"/actors/graph-{n}/"]
+        label = "".join("".join(t.itertext()) for t in box.iter(f"{{{SVG}}}text"))
+        assert label == boxed(page_text(name)), list(GRAPH_NAMES)[n]
+        assert box.get(f"{{{XLINK}}}title") == page_text(name), list(GRAPH_NAMES)[n]
+        assert boxed(page_text(name.lower())) in arrows, list(GRAPH_NAMES)[n]
