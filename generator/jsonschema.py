@@ -8,7 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from generator.reference import reference_markdown
-from generator.schema import SHEET_TYPES
+from generator.schema import SHEET_TYPES, schema_line
+
+__all__ = ["rendered", "schema_for", "schema_line", "stale", "write"]
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 REFERENCE_PAGE = "docs/reference.md"
@@ -56,8 +58,3 @@ def write(root: Path) -> list[str]:
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text(texts[name], encoding="utf-8")
     return changed
-
-
-def schema_line(folder: str) -> str:
-    """The first line of every content file: tells the editor's YAML server which schema."""
-    return f"# yaml-language-server: $schema=../../schemas/{folder}.schema.json"

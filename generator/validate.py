@@ -19,7 +19,6 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from generator.dates import type_name
-from generator.jsonschema import schema_line
 from generator.loader import DataPath, RawSheet, load_bytes, load_file
 from generator.pause import without_collector
 from generator.problems import Problem, Severity, did_you_mean, sort_key
@@ -32,6 +31,7 @@ from generator.schema import (
     Ref,
     Sheet,
     annotation_parts,
+    schema_line,
 )
 
 log = logging.getLogger(__name__)
