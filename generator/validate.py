@@ -32,6 +32,7 @@ from generator.schema import (
     annotation_parts,
     schema_line,
 )
+from generator.yamlparse import todo_comments
 
 log = logging.getLogger(__name__)
 
@@ -323,7 +324,7 @@ def _id_mismatch(raw: RawSheet, sheet_id: str) -> Problem:
 
 
 def _text_warnings(raw: RawSheet, wrong: Container[DataPath] = ()) -> list[Problem]:
-    """The schema line, and TODOs left in values (except in ``wrong`` ones)."""
+    """The schema line, and TODOs left in values and comments (except in ``wrong`` ones)."""
     warnings = []
     expected = schema_line(raw.folder)
     if raw.first_line.strip() != expected:
@@ -340,13 +341,28 @@ _TODO = re.compile(r"\bTODO\b")
 
 
 def _placeholders(raw: RawSheet, wrong: Container[DataPath]) -> list[Problem]:
-    """Where a value still says TODO (left from 'briefing new', or by an editor)."""
+    """Where a value still says TODO, or a comment after a key or value does ('briefing new'
+    writes both; an editor may too). Comments on lines of their own are left alone: they are
+    notes and the commented-out optional fields of 'briefing new'."""
     found = []
+    in_values = set()
     for where in _todo_values(raw.data, (), wrong):
+        in_values.add(where)
         line, column = raw.marks.of_key(where)
         found.append(
             Problem(raw.path, line, column, f"'{_name(where)}' still holds a TODO placeholder; "
                     "replace it before publishing", "placeholder", Severity.WARNING)
+        )
+    starts = {at: where for where, at in raw.marks.values.items()}
+    starts.update({at: where for where, at in raw.marks.keys.items()})
+    for (line, column), before in todo_comments(raw.text, _TODO):
+        named = starts.get(before) if before else None
+        if named is None or named in in_values or _under(named, wrong):
+            continue
+        found.append(
+            Problem(raw.path, line, column, f"'{_name(named)}' is marked TODO in a comment; "
+                    "set the right value and delete the comment before publishing", "placeholder",
+                    Severity.WARNING)
         )
     return found
 
