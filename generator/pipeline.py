@@ -32,7 +32,7 @@ from generator.schema import KINDS
 from generator.tracking import Changes, Dependencies, PageIndex, TrackingBriefing, recording
 from generator.validate import (
     CheckResult,
-    Located,
+    Item,
     discover,
     load_one,
 )
@@ -60,7 +60,7 @@ class _FileState:
     signature: tuple[int, int]  # (mtime_ns, size): unchanged means not re-read
     digest: str  # hash of the bytes: unchanged means not re-parsed
     folder: str  # kind folder it was read as
-    located: Located | None
+    item: Item | None  # None when the file is no mapping of keys
     problems: list[Problem]
 
 
@@ -104,7 +104,7 @@ class Workspace:
         self._checked_ns = time.time_ns()
         files, problems = discover(self.root / "content", self.root)
         current: dict[str, _FileState] = {}
-        located: list[Located] = []
+        items: list[Item] = []
         reparsed = 0
         for path, display, folder in files:
             state = self._files.get(display)
@@ -129,11 +129,11 @@ class Workspace:
             current[display] = state
             if state.problems:
                 problems.extend(state.problems)
-            if state.located is not None:
-                located.append(state.located)
+            if state.item is not None:
+                items.append(state.item)
         self._files = current
         self.stats["files_parsed"] = reparsed
-        sheets, found = self._links.update(located, files)
+        sheets, found = self._links.update(items, files)
         self._pending |= self._links.changed
         problems.extend(found)
         if settings is not None:

@@ -451,3 +451,9 @@ SHEET_TYPES: dict[str, type[Sheet]] = {
     cls.folder: cls for cls in (Source, Actor, Plan, Term, Position, Event, Place)
 }
 KINDS: tuple[str, ...] = tuple(SHEET_TYPES)
+
+
+def schema_line(folder: str) -> str:
+    """The first line of every content file: tells the editor's YAML server which schema
+    (``schemas/`` is generated from these models by ``jsonschema``)."""
+    return f"# yaml-language-server: $schema=../../schemas/{folder}.schema.json"

@@ -270,6 +270,9 @@ def cases() -> list[Case]:
             "name: !e!person Tagged\nkind: !local person\nsummary: !!binary aGk=\n"
             "aliases: !!set {a, b}\nside: !!omap [a: 1]\n" + FACTS
         ).encode(), [
+            # The sheet's other checks still run: its first line is not the schema line.
+            at("other-tags", 1, 1, f"warning: first line must be '{HEADER}' so editors get "
+               "completion and checks", "schema-line"),
             at("other-tags", 5, 7, tag("tag:evil.example,2025:person"), "yaml-tag"),
             at("other-tags", 6, 7, tag("!local"), "yaml-tag"),
             at("other-tags", 7, 10, tag("!!binary"), "yaml-tag"),
@@ -464,7 +467,9 @@ def test_hostile_input(
     else:
         assert shown == case.expected
     errors = len([x for x in shown if ": warning: " not in x])
-    assert lines[-1] == f"12 files checked: {errors} error{'s' if errors != 1 else ''}"
+    warnings = len(shown) - errors
+    assert lines[-1] == f"12 files checked: {errors} error{'s' if errors != 1 else ''}" + (
+        f", {warnings} warning{'s' if warnings != 1 else ''}" if warnings else "")
     assert result.seconds < SECONDS, f"{case.name}: {result.seconds:.2f} s"
     assert result.peak < MEMORY
     assert not PWNED.exists()

@@ -242,7 +242,84 @@ PROBLEM_EDITS: list[tuple[str, Edit]] = [
     ("a position of that actor", lambda root: edit(
         root / "content/positions/us-lawmakers-on-us-russia-28-point-plan.yml",
         "actor: us-lawmaker\n", "actor: nobody\n")),
+    # Sheets with errors of their own still have their references and ids checked, and
+    # their citations and positions still count.
+    ("a field error beside a bad reference", lambda root: (
+        edit(lawmakers(root), "stance: sceptical", "stance: doubtful"),
+        edit(lawmakers(root), "actor: nobody\n", "actor: nobodi\n"))),
+    ("mend the reference, keep the field error", lambda root: edit(
+        lawmakers(root), "actor: nobodi\n", "actor: nobody\n")),
+    ("a new source cited only by the broken sheet", lambda root: (
+        (root / "content/sources/lonely-report.yml").write_text(LONELY, encoding="utf-8"),
+        edit(lawmakers(root), "Voiced doubts about the proposal.\n    sources: [renamed-report]",
+             "Voiced doubts about the proposal.\n    sources: [lonely-report]"))),
+    ("a broken sheet before a valid one with its id", lambda root: (
+        root / "content/actors/faena-hotel.yml").write_text(BROKEN_FAENA, encoding="utf-8")),
+    ("an id unlike the file name, and a bad reference", lambda root: (
+        root / "content/events/misnamed.yml").write_text(MISNAMED, encoding="utf-8")),
+    ("the broken sheet's reference resolves once a sheet appears", lambda root: (
+        root / "content/actors/nobodi.yml").write_text(
+            NOBODY.replace("nobody", "nobodi").replace("Nobody", "Nobodi"), encoding="utf-8")),
+    ("mend them all", lambda root: (
+        edit(lawmakers(root), "stance: doubtful", "stance: sceptical"),
+        edit(root / "content/places/miami.yml", "id: miama", "id: miami"),
+        (root / "content/actors/faena-hotel.yml").unlink(),
+        (root / "content/events/misnamed.yml").unlink(),
+        (root / "content/actors/nobodi.yml").unlink())),
 ]
+
+
+def lawmakers(root: Path) -> Path:
+    return root / "content/positions/us-lawmakers-on-us-russia-28-point-plan.yml"
+
+
+LONELY = """# yaml-language-server: $schema=../../schemas/sources.schema.json
+id: lonely-report
+title: A report only a broken sheet cites
+kind: news
+"""
+
+BROKEN_FAENA = """# yaml-language-server: $schema=../../schemas/actors.schema.json
+id: faena-hotel
+name: Faena Hotel
+kind: venue
+facts:
+  - text: An actor with the id of a place, and a word outside the vocabulary.
+    sources: [lonely-report]
+    certainty: reported
+"""
+
+#: Problems (file, rule) some edits must bring, and must not, besides agreeing with a full check.
+SHOWN = {
+    "a field error beside a bad reference": {
+        ("content/positions/us-lawmakers-on-us-russia-28-point-plan.yml", "vocabulary"),
+        ("content/positions/us-lawmakers-on-us-russia-28-point-plan.yml", "reference")},
+    "a broken sheet before a valid one with its id": {
+        ("content/actors/faena-hotel.yml", "vocabulary"),
+        ("content/places/faena-hotel.yml", "duplicate-id")},
+    "an id unlike the file name, and a bad reference": {
+        ("content/events/misnamed.yml", "id-mismatch"),
+        ("content/events/misnamed.yml", "reference")},
+}
+NOT_SHOWN = {
+    "mend the reference, keep the field error": {("content/actors/nobody.yml",
+                                                  "actor-without-facts")},
+    "a new source cited only by the broken sheet": {("content/sources/lonely-report.yml",
+                                                      "unused-source")},
+    "the broken sheet's reference resolves once a sheet appears": {("content/events/misnamed.yml",
+                                                                     "reference")},
+}
+
+MISNAMED = """# yaml-language-server: $schema=../../schemas/events.schema.json
+id: other-name
+date: 2025-11
+title: An event whose id is not its file name
+participants: [nobodi]
+facts:
+  - text: Refers to an actor that does not exist yet.
+    sources: [lonely-report]
+    certainty: reported
+"""
 
 NOBODY = """# yaml-language-server: $schema=../../schemas/actors.schema.json
 id: nobody
@@ -277,5 +354,9 @@ def test_incremental_check_reports_what_a_full_check_does(project: Path) -> None
         assert incremental.problems == expected, name
         assert incremental.sheets == full.sheets, name
         assert incremental.files == full.files, name
+        found = {(p.path, p.rule) for p in incremental.problems}
+        assert SHOWN.get(name, set()) <= found, name
+        assert not NOT_SHOWN.get(name, set()) & found, name
         if incremental.ok:
             assert pages_of(workspace.build()) == pages_of(prepare(project)), name
+    assert incremental.ok, "the last edit mends everything"
