@@ -1,11 +1,12 @@
 """Semantic diff of the content between git revisions, and the content's history.
 
 ``semantic_diff(root, base, head=None)`` compares the validated content at revision ``base``
-with ``head`` (None: the working tree); ``content_history(root)`` lists every commit that
-touched ``content/``, newest first, each with its diff against its first parent (the root
-commit against empty content), for the "What changed" page. Both validate each revision with
-the normal ``check()`` (see ``revisions``) and compare with ``compare.compare``, which makes
-the ``Diff`` of ``diff_model``.
+with ``head`` (None: the working tree); ``content_history(root)`` lists the commits that
+changed ``content/`` on the first-parent line (a merged branch counts once, as its merge),
+newest first, each with its diff against its first parent (the root commit against empty
+content), for the "What changed" page. Both validate each revision with the normal
+``check()`` (see ``revisions``) and compare with ``compare.compare``, which makes the
+``Diff`` of ``diff_model``.
 
 ``Diff.to_markdown()`` is the pull-request comment (``diff_markdown.diff_markdown``);
 ``diff_markdown.reader_markdown`` writes the same Diff for readers. ``Diff.to_json()``
@@ -53,6 +54,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.compare import compare
+from generator.dates import PartialDate
 from generator.diff_model import (
     Citing,
     Diff,
@@ -101,6 +103,10 @@ class Change:
     def short(self) -> str:
         return self.commit[:7]
 
+    @property
+    def day(self) -> PartialDate:
+        return PartialDate.parse(self.date)
+
 
 class History(list[Change]):
     """Content changes, newest first. ``available`` is False when there is no git history to
@@ -125,7 +131,8 @@ def head_commit(root: Path) -> str:
 
 
 def content_history(root: Path, limit: int | None = None) -> History:
-    """Every commit that touched content/ (at most ``limit``), newest first, with its diff.
+    """Every commit on the first-parent line that changed content/ (at most ``limit``),
+    newest first, with its diff against its first parent.
 
     A root commit is compared with empty content. Never raises for a missing repository.
     """

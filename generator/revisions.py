@@ -156,12 +156,14 @@ class Repository:
         return self._run("rev-parse", "--is-shallow-repository").decode().strip() == "true"
 
     def log(self, limit: int | None = None) -> list[LogEntry]:
-        """Commits that touched content/, newest first. Empty for a repository without commits."""
+        """Commits that changed content/ on the first-parent line, newest first (a merge is
+        one change against the line it was merged into; the commits it brought in are not
+        listed again). Empty for a repository without commits."""
         try:
             self._run("rev-parse", "--verify", "--quiet", "HEAD^{commit}")
         except GitError:
             return []
-        args = ["log", "-z", "--format=%H%x1f%cs%x1f%P%x1f%s"]
+        args = ["log", "-z", "--first-parent", "--format=%H%x1f%cs%x1f%P%x1f%s"]
         if limit is not None:
             args.append(f"--max-count={limit}")
         out = self._run(*args, "--", f":(top){self.content_path}")

@@ -21,6 +21,7 @@ from generator.cli import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, main
 from generator.compare import compare
 from generator.diff import NotARepository, UnknownRevision, content_history, semantic_diff
 from generator.diff_markdown import reader_markdown
+from generator.pipeline import Workspace, prepare
 from generator.revisions import Repository, Snapshot, read_content
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -631,3 +632,50 @@ def test_sheets_with_reference_errors_are_compared_as_the_header_says(
     assert "    - `actor`: `carol-clerk` → Northland (`northland`)" in lines
     assert "- position `northland-on-ceasefire` — Northland on Ceasefire along the line of " \
         "contact" in lines
+
+
+def test_history_counts_a_merged_branch_once(branch: Path) -> None:
+    """First-parent history: a merge is one change against the line it joins; the branch's
+    own commits are not listed again."""
+    edit(branch, "content/positions/carol-clerk-on-ceasefire.yml", "stance: undecided",
+         "stance: opposes")
+    fixup = commit(branch, "wip", 22)
+    git(branch, "checkout", "-q", "main")
+    git(branch, "merge", "-q", "--no-ff", "follow-up", "-m",
+        "Merge pull request #7 from editor/follow-up", "-m", "Add Carol Clerk and her notes",
+        date="2025-11-23T09:00:00+00:00")
+    changes = content_history(branch)
+    assert [(c.date, c.subject) for c in changes] == [
+        ("2025-11-23", "Merge pull request #7 from editor/follow-up"),
+        ("2025-11-20", "The briefing"),
+    ]
+    assert fixup not in {c.commit for c in changes}
+    merged = changes[0].diff
+    assert merged.summary()["sheets_added"] == 3 and merged.summary()["facts_reworded"] == 1
+    position = next(s for s in merged.sheets if s.id == "carol-clerk-on-ceasefire")
+    assert [(c.field, c.new) for c in position.fields if c.field == "stance"] == [
+        ("stance", "opposes")]
+
+
+def test_what_changed_links_follow_the_working_tree(branch: Path) -> None:
+    """Under `mkdocs serve`, a sheet deleted (or brought back) in the working tree takes its
+    link on "What changed" with it, as a full build would: the page notes which sheets it
+    looked for."""
+    shutil.copytree(REPO_ROOT / "briefings", branch / "briefings")
+    workspace = Workspace(branch)
+
+    def changes_page() -> str:
+        built = {p.path: p.markdown for p in workspace.build().pages}
+        full = {p.path: p.markdown for p in prepare(branch).pages}
+        assert built["changes.md"] == full["changes.md"]
+        return built["changes.md"]
+
+    link = "- New position: [Carol Clerk on Ceasefire along the line of contact]" \
+        "(positions/carol-clerk-on-ceasefire.md)"
+    assert link in changes_page().splitlines()
+    position = branch / "content/positions/carol-clerk-on-ceasefire.yml"
+    position.unlink()
+    assert "- New position: Carol Clerk on Ceasefire along the line of contact" in \
+        changes_page().splitlines()
+    position.write_text(CAROL_ON_CEASEFIRE, encoding="utf-8")
+    assert link in changes_page().splitlines()
