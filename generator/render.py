@@ -23,7 +23,8 @@ from markupsafe import Markup
 from generator import svg
 from generator.config import Settings
 from generator.dates import today
-from generator.diff import History
+from generator.diff import Diff, History
+from generator.diff_markdown import reader_markdown
 from generator.escaping import attr, date, join, json_for_html, md_text, url, yaml_str
 from generator.model import Briefing, Citation
 from generator.pause import without_collector
@@ -227,6 +228,17 @@ class PageContext:
                 markers += f"[^{source_id}]"
         return markers
 
+    def changes(self, diff: Diff) -> Markup:
+        """One commit's changes as readers see them (``diff_markdown.reader_markdown``), each
+        sheet linked to its page where the briefing still has it; "" when nothing in the
+        commit is for readers. The Markdown is the package's own, its content escaped."""
+
+        def link(folder: str, sheet_id: str) -> str | None:
+            sheet = self.briefing.find(sheet_id)
+            return self.url(sheet) if sheet is not None and sheet.folder == folder else None
+
+        return Markup(reader_markdown(diff, link))
+
     @property
     def cited(self) -> list[Source]:
         return [self.briefing.get(i) for i in self._cited]  # type: ignore[misc]
@@ -335,9 +347,6 @@ class Renderer:
         self.env.filters.update(
             attr=attr, by_certainty=_by_certainty, date=date, join=join, url=url,
             yaml_str=yaml_str,
-            # Markdown this package wrote itself, with every piece of content already escaped
-            # (the semantic diff); never use it on content text.
-            generated_markdown=Markup,
         )
         self.env.globals.update(
             CERTAINTY=CERTAINTY,
