@@ -1,5 +1,7 @@
-"""The Jinja environment the pages are rendered with: Jinja's own, made faster where a build of
-thousands of pages spends its time, with the same results.
+"""The Jinja environment the pages are rendered with, and the cache of compiled templates it
+keeps between runs. Both use Jinja's documented interfaces only (``Environment`` options,
+``BytecodeCache``); the speed of a large build comes from what the templates call, not from
+changes to Jinja.
 """
 
 from __future__ import annotations
@@ -10,8 +12,7 @@ import logging
 import os
 import secrets
 import stat
-import types
-from collections.abc import Callable, Iterator, MutableMapping
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,46 +22,6 @@ import platformdirs
 from markupsafe import Markup
 
 log = logging.getLogger(__name__)
-
-
-class _CodeGenerator(jinja2.compiler.CodeGenerator):
-    """Jinja's code generator without the ``escape()`` that autoescaping wraps around every
-    ``{{ value }}``: the environment's ``finalize`` (``md_text``) already returns Markup for
-    every value, so that call would only copy it (about a million times in a large build)."""
-
-    def _output_child_pre(self, node: Any, frame: Any, finalize: Any) -> None:
-        if finalize.src is None or frame.eval_ctx.volatile or not frame.eval_ctx.autoescape:
-            super()._output_child_pre(node, frame, finalize)
-            return
-        self.write("(" + finalize.src)  # both parentheses are closed by _output_child_post
-
-
-class _Context(jinja2.runtime.Context):
-    """Jinja's template context, calling plain functions, methods and macros directly.
-
-    Every ``{{ f(x) }}`` goes through ``Context.call``, which looks for ``pass_context`` and its
-    kin on the callable and on its ``__call__`` (about half a second over 10,000 pages). A
-    function or method without those marks, or a macro, is called here as it is; anything else
-    takes Jinja's own path."""
-
-    def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 - as Jinja's
-        kind = __obj.__class__
-        if kind is jinja2.runtime.Macro or (
-            kind in _PLAIN_CALLABLES
-            and not hasattr(getattr(__obj, "__func__", __obj), "jinja_pass_arg")
-        ):
-            if kwargs:  # Jinja's own, for pass_context callables only
-                kwargs.pop("_loop_vars", None)
-                kwargs.pop("_block_vars", None)
-            try:
-                return __obj(*args, **kwargs)
-            except StopIteration:  # as Jinja does
-                return __self.environment.undefined(
-                    "value was undefined because a callable raised a StopIteration exception")
-        return super().call(__obj, *args, **kwargs)
-
-
-_PLAIN_CALLABLES = (types.FunctionType, types.MethodType)
 
 
 #: The folder under the user's cache folder (platformdirs) that keeps compiled templates.
@@ -73,7 +34,8 @@ _NO_LINK = os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
 class BytecodeCache(jinja2.BytecodeCache):
     """Compiled templates kept between runs in ``directory``: compiling the site's templates
     takes longer than rendering a hundred sheets' pages. Jinja checks each template's text; the
-    key adds this module's own text, since it changes how templates compile.
+    key adds this module's own text, so that code compiled before a change to how this module
+    sets Jinja up is never read after it.
 
     The folder is private (0700, created so, or made so if this user owns it) and neither it
     nor a file in it is used through a link: a link planted there is refused (not followed,
@@ -172,20 +134,10 @@ def bytecode_cache(directory: Path | None = None) -> jinja2.BytecodeCache | None
 
 
 class Environment(jinja2.Environment):
-    """Jinja's environment with the code generator and context above. Always autoescaping,
-    with a ``finalize`` that must return Markup for every value (it escapes content text):
-    the code generator counts on it."""
-
-    code_generator_class = _CodeGenerator
-    context_class = _Context
+    """Jinja's environment as the pages use it: always autoescaping, with a ``finalize`` that
+    escapes content text (``md_text``) and lets through what is already Markup. Nothing of
+    Jinja's is changed: every ``{{ value }}`` goes through ``finalize`` and then Jinja's own
+    ``escape()``, which leaves Markup as it is."""
 
     def __init__(self, *, finalize: Callable[[Any], Markup], **options: Any):
         super().__init__(finalize=finalize, autoescape=True, **options)
-
-    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
-        """A template's globals as one dict, not Jinja's ChainMap over the environment's:
-        every page copies them into its context and compares them again to import
-        ``_macros.md.j2``, key by key through ChainMap's Python-level lookups (about 0.2 s over
-        10,000 pages). So a global set after a template is loaded is not seen by it; Jinja
-        advises against that anyway, and a Renderer sets its globals before loading any."""
-        return {**self.globals, **(d or {})}
