@@ -4,7 +4,7 @@ One command measures, for every size, in one run:
 
 * the generator's stages, timed one by one in a fresh process: load (briefing.yml, discover,
   read, decode, parse every sheet), validate (the rest of ``validate.check``), model
-  (``Briefing.from_check``), render (``render_pages``), JSON (``briefing_json``) and write
+  (``CheckResult.briefing``), render (``render_pages``), JSON (``briefing_json``) and write
   (every rendered page written with ``write_if_changed`` into an empty folder: a proxy, since
   the plugin hands pages to MkDocs in memory); then ``pipeline.prepare`` whole, and the
   generator's part of a rebuild after one sheet changed (``pipeline.Workspace``);
@@ -77,10 +77,8 @@ SOURCE_DATE_EPOCH = "1764201600"  # 2025-11-27
 
 GENERATOR_STAGES = ("load", "validate", "model", "render", "json")
 #: Functions whose time inside the check counts as loading (finding, reading, hashing, parsing
-#: files), wherever the check calls them from.
-#: What reads and parses files, wherever validate.check or pipeline.Workspace.check call it:
-#: the load stage. (validate.load_file reads and parses; the workspace reads with read_file,
-#: hashes, and parses with load_bytes.)
+#: files): validate.ContentCheck, which every check runs, reads with read_file, hashes, and
+#: parses with load_bytes (load_file reads and parses, for code that still calls it).
 LOAD_FUNCTIONS = ("discover", "load_file", "read_file", "load_bytes")
 
 #: A measurement: (wall-clock seconds, CPU seconds of this process and its children).
@@ -144,7 +142,6 @@ def child_generator(root: Path, work: Path, profile: bool = False) -> dict[str, 
     from generator import pipeline, validate
     from generator.config import load_project
     from generator.loader import load_file
-    from generator.model import Briefing
     from generator.render import render_pages
     from generator.write import write_if_changed
 
@@ -154,7 +151,7 @@ def child_generator(root: Path, work: Path, profile: bool = False) -> dict[str, 
     # The check `briefing check` runs: the time it spends finding, reading and parsing files is
     # the load stage, the rest of it (models, references, usage, freshness) the validate stage.
     real_discover = validate.discover
-    for module in (validate, pipeline):
+    for module in (validate,):
         for name in LOAD_FUNCTIONS:
             if callable(getattr(module, name, None)):
                 setattr(module, name, _timed_light(getattr(module, name), name, loading))
@@ -183,7 +180,7 @@ def child_generator(root: Path, work: Path, profile: bool = False) -> dict[str, 
         times["validate"] = (checked["check"][0] - read[0], checked["check"][1] - read[1])
 
         with _clock(times, "model"):
-            briefing = Briefing.from_check(result)
+            briefing = result.briefing()
         with _clock(times, "render"):
             pages = render_pages(briefing, project.templates_dir, project.settings)
         with _clock(times, "json"):
@@ -703,7 +700,7 @@ def report(run: Run) -> str:
         " a file with something to report).",
         "- **Validate**: the rest of the check (pydantic models, ids and file names, schema"
         " lines, duplicate ids, references, unused sources, freshness; sorting the problems).",
-        "- **Model**: `Briefing.from_check` (its lookups are lazy, so their cost shows in"
+        "- **Model**: `CheckResult.briefing` (its lookups are lazy, so their cost shows in"
         " Render).",
         "- **Render**: `render.render_pages`: every sheet's page and every composed page,"
         " with the SVG pictures (matrix, timeline, Graphviz relationship graph) and JSON-LD.",

@@ -1,32 +1,143 @@
-"""The checks across sheets (``validate.link_sheets``), kept up to date between a workspace's
-checks: after an edit, only what the change can affect is checked again, and the problems are
-exactly those a full check reports (``tests/test_incremental.py`` holds it to that).
+"""The checks across sheets: ids unique across all kinds, references that resolve to a sheet
+of the right kind, sheets nothing uses, reviews overdue. ``Links`` keeps their results between
+the runs of a ``validate.ContentCheck``: after an edit only what the change can affect is
+checked again. A first run (nothing remembered) checks everything with the same code, and is
+what ``validate.check`` and ``briefing check`` do, so a full check and an incremental one
+cannot drift apart (``tests/test_incremental.py`` edits content and compares them).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import date
+import datetime as dt
+from collections.abc import Container, Iterable, Iterator
 
-from generator.problems import Problem
-from generator.validate import (
-    Broken,
-    Existing,
-    Item,
-    Located,
-    SheetFile,
-    check_references,
-    cited_by,
-    existing_ids,
-    freshness_of,
-    positioned_by,
-    unique_ids,
-    usage_of,
-)
+from generator.checked import Broken, Existing, Item, Located, SheetFile, key_name
+from generator.problems import Problem, Severity, did_you_mean
+from generator.schema import SHEET_TYPES, Actor
+
+
+def existing_ids(files: list[SheetFile]) -> Existing:
+    """Id -> kinds of every sheet file found, valid or not (discover gives only .yml files)."""
+    existing: Existing = {}
+    for _path, display, folder in files:
+        sheet_id = display[display.rfind("/") + 1 : -len(".yml")]
+        existing[sheet_id] = (*existing.get(sheet_id, ()), folder)
+    return existing
+
+
+def unique_ids(items: Iterable[Item]) -> tuple[dict[str, Located], list[Problem]]:
+    """The valid sheets by id, and an error for each file whose id an earlier file has. A
+    valid sheet is left out only for an earlier valid one: a file with errors of its own
+    claims its id, but references are not resolved against it."""
+    problems: list[Problem] = []
+    sheets: dict[str, Located] = {}
+    first: dict[str, str] = {}  # id -> the file that has it first
+    for item in items:
+        sheet_id = item.id
+        if sheet_id is None:
+            continue
+        raw = item.raw
+        if sheet_id in first:
+            line, column = raw.marks.of_value(("id",))
+            problems.append(
+                Problem(raw.path, line, column,
+                        f"id '{sheet_id}' is already used by {first[sheet_id]}; ids "
+                        "are unique across all kinds", "duplicate-id")
+            )
+        else:
+            first[sheet_id] = raw.path
+        if isinstance(item, Located) and sheet_id not in sheets:
+            sheets[sheet_id] = item
+    return sheets, problems
+
+
+def check_references(
+    sheets: dict[str, Located],
+    existing: Existing | None = None,
+    only: Iterable[Item] | None = None,
+) -> list[Problem]:
+    """Problems with the references of ``only`` (default: every valid sheet), resolved against
+    ``sheets``; ``existing`` maps the id of every sheet file found, valid or not, to its kinds,
+    so that a sheet with errors of its own is reported once, in its own file, not again by
+    every reference to it."""
+    problems = []
+    existing = existing or {}
+    for item in sheets.values() if only is None else only:
+        for where, ref, target in item.refs:
+            found = sheets.get(target)
+            if found is not None and found.sheet.folder in ref.kinds:
+                continue
+            if any(kind in ref.kinds for kind in existing.get(target, ())):
+                continue  # a file of the right kind exists, with errors of its own
+            wanted = " or ".join(SHEET_TYPES[k].label for k in ref.kinds)
+            name = key_name(where)
+            line, column = item.raw.marks.of_value(where)
+            if found is None:
+                candidates = [i for i, s in sheets.items() if s.sheet.folder in ref.kinds]
+                message = (f"'{name}' refers to {wanted} '{target}', which does not exist"
+                           f"{did_you_mean(target, candidates)}")
+            else:
+                message = (f"'{name}' must refer to {_a(wanted)}; '{target}' is "
+                           f"{_a(found.sheet.label)}")
+            problems.append(Problem(item.raw.path, line, column, message, "reference"))
+    return problems
+
+
+def _a(noun: str) -> str:
+    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
+
+
+def cited_by(item: Item) -> Iterator[str]:
+    """The sources a sheet cites (once per citation)."""
+    return (target for _where, ref, target in item.refs if ref.kinds == ("sources",))
+
+
+def positioned_by(item: Item) -> Iterator[str]:
+    """The actor a position sheet is of."""
+    if item.raw.folder == "positions":
+        yield from (target for where, _ref, target in item.refs if where == ("actor",))
+
+
+def usage_of(
+    located: Located, cited: Container[str], positioned: Container[str]
+) -> list[Problem]:
+    """Warnings if nothing uses this sheet, given every source cited and actor positioned."""
+    sheet = located.sheet
+    problems = []
+    if sheet.folder == "sources" and sheet.id not in cited:
+        problems.append(_warning_at_id(located, f"source '{sheet.id}' is not cited by any "
+                                       "fact", "unused-source"))
+    if isinstance(sheet, Actor) and not sheet.facts and sheet.id not in positioned:
+        problems.append(_warning_at_id(located, f"actor '{sheet.id}' has no facts and no "
+                                       "positions", "actor-without-facts"))
+    return problems
+
+
+def _warning_at_id(located: Located, message: str, rule: str) -> Problem:
+    # Marks are looked up only for a sheet with something to report: finding them costs a
+    # second parse of its file.
+    line, column = located.raw.marks.of_value(("id",))
+    return Problem(located.raw.path, line, column, message, rule, Severity.WARNING)
+
+
+def freshness_of(located: Located, max_age_days: int, today: dt.date) -> list[Problem]:
+    """A warning if this sheet was last reviewed more than ``max_age_days`` before ``today``."""
+    reviewed = located.sheet.reviewed
+    if reviewed is None:
+        return []
+    age = (today - reviewed.span()[0]).days
+    if age <= max_age_days:
+        return []
+    line, column = located.raw.marks.of_key(("reviewed",))
+    return [Problem(
+        located.raw.path, line, column,
+        f"last reviewed {reviewed} ({age} days ago); sheets are due for review after "
+        f"{max_age_days} days (review_after_days in briefing.yml)",
+        "stale-review", Severity.WARNING)]
 
 
 class Links:
-    """The checks across sheets (validate.link_sheets), redone only where a change can matter:
+    """The checks across sheets, redone only where a change can matter:
     the references of changed sheets and of sheets referring to an id that appeared, went or
     changed kind; 'did you mean' hints when the ids changed; usage warnings of sheets whose
     citers or positions changed. Sheets with errors of their own (few, and only while being
@@ -127,7 +238,7 @@ class Links:
         self._fresh_dirty |= changed
         return sheets, problems
 
-    def freshness(self, max_age_days: int, today: date) -> list[Problem]:
+    def freshness(self, max_age_days: int, today: dt.date) -> list[Problem]:
         """check_freshness, redone for changed sheets only while the day stays the same."""
         key = (max_age_days, today)
         if key != self._fresh_key:

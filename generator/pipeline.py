@@ -3,8 +3,9 @@
 
 A ``Workspace`` does the work and remembers it: under ``mkdocs serve`` it lives between
 rebuilds and redoes only what changed (files re-read only when their size, time or bytes
-changed; pages re-rendered only when something they read changed). A one-off build is the
-same code with nothing remembered, so incremental and full builds cannot drift apart.
+changed: ``validate.ContentCheck``; pages re-rendered only when an answer they were given
+changed: ``tracking.PageIndex``). A one-off build is the same code with nothing remembered,
+so incremental and full builds cannot drift apart.
 """
 
 from __future__ import annotations
@@ -14,28 +15,20 @@ import json
 import logging
 import os
 import subprocess
-import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
 
+from generator.checked import CheckResult
 from generator.config import Project, Settings, load_project
 from generator.dates import today
 from generator.diff import History, content_history, head_commit
-from generator.links import Links
-from generator.loader import read_file
 from generator.model import Briefing
 from generator.pause import set_aside, take_back, without_collector
-from generator.problems import ContentError, Problem, sort_key
+from generator.problems import ContentError, Problem
 from generator.render import LISTS_WARNINGS, RenderedPage, Renderer, page_plan
 from generator.schema import KINDS
-from generator.tracking import Changes, Dependencies, PageIndex, TrackingBriefing, recording
-from generator.validate import (
-    CheckResult,
-    Item,
-    discover,
-    load_one,
-)
+from generator.tracking import PageIndex
+from generator.validate import ContentCheck
 
 log = logging.getLogger(__name__)
 
@@ -55,35 +48,19 @@ class Prepared:
     files: int
 
 
-@dataclass
-class _FileState:
-    signature: tuple[int, int]  # (mtime_ns, size): unchanged means not re-read
-    digest: str  # hash of the bytes: unchanged means not re-parsed
-    folder: str  # kind folder it was read as
-    item: Item | None  # None when the file is no mapping of keys
-    problems: list[Problem]
-
-
-@dataclass
-class _PageState:
-    page: RenderedPage
-    deps: Dependencies
-
-
 class Workspace:
     """Builds of one project, remembering files and pages between them. One per process."""
 
     def __init__(self, root: Path):
         self.root = root
-        self._files: dict[str, _FileState] = {}
-        self._links = Links()
-        self._pages: dict[str, _PageState] = {}
+        #: The content's check, remembering what it read (``validate.ContentCheck``).
+        self.content = ContentCheck(root / "content", root)
+        self._pages: dict[str, RenderedPage] = {}
         self._index = PageIndex()
         self._briefing: Briefing | None = None  # of the last build
         self._pending: set[str] = set()  # ids changed by checks since the last build
         self._setup = ""
         self._renderer: Renderer | None = None
-        self._checked_ns = 0  # when the last check started (file-system clock)
         self._history: History | None = None
         self._history_key = ""
         self._warnings: list[Problem] = []  # of the last build, listed on some pages
@@ -92,53 +69,17 @@ class Workspace:
         #: The paths of the pages the last build rendered.
         self.rendered: list[str] = []
 
-    @without_collector
     def check(self, settings: Settings | None = None) -> CheckResult:
-        """Validate the content, re-reading only files that changed since the last call, and
-        re-checking across sheets only what those changes can affect. With ``settings``,
-        sheets overdue for review are warned about too. The problems are exactly those
-        ``validate.check`` (and ``check_freshness``) would report."""
-        # As git does for "racy" files: a file modified within two seconds of the last check
-        # may have changed again since without its time or size moving, so it is hashed.
-        racy_after = self._checked_ns - 2_000_000_000
-        self._checked_ns = time.time_ns()
-        files, problems = discover(self.root / "content", self.root)
-        current: dict[str, _FileState] = {}
-        items: list[Item] = []
-        reparsed = 0
-        for path, display, folder in files:
-            state = self._files.get(display)
-            try:
-                stat = os.stat(path)
-                signature = (stat.st_mtime_ns, stat.st_size)
-            except OSError:
-                signature = (0, -1)
-            if (state is None or state.signature != signature or signature[0] >= racy_after
-                    or state.folder != folder):
-                # Read once: hashed to see whether it really changed, then parsed if it did.
-                data, unreadable = read_file(path, display)
-                digest = (hashlib.sha256(data).hexdigest() if data is not None
-                          else "\n".join(p.format() for p in unreadable))
-                if state is None or state.digest != digest or state.folder != folder:
-                    reparsed += 1
-                    loaded = (load_one(path, display, folder, data) if data is not None
-                              else (None, unreadable))
-                    state = _FileState(signature, digest, folder, *loaded)
-                else:
-                    state.signature = signature
-            current[display] = state
-            if state.problems:
-                problems.extend(state.problems)
-            if state.item is not None:
-                items.append(state.item)
-        self._files = current
-        self.stats["files_parsed"] = reparsed
-        sheets, found = self._links.update(items, files)
-        self._pending |= self._links.changed
-        problems.extend(found)
-        if settings is not None:
-            problems.extend(self._links.freshness(settings.review_after_days, today()))
-        return CheckResult(sheets, sorted(problems, key=sort_key), len(files))
+        """Validate the content (``validate.ContentCheck``: only what changed since the last
+        call is read and checked again). With ``settings``, sheets overdue for review are
+        warned about too."""
+        if settings is None:
+            result = self.content.run()
+        else:
+            result = self.content.run(settings.review_after_days, today())
+        self.stats["files_parsed"] = self.content.parsed
+        self._pending |= self.content.changed
+        return result
 
     @without_collector
     def build(self) -> Prepared:
@@ -148,12 +89,12 @@ class Workspace:
         if not result.ok:
             raise ContentError(result.problems, result.files)
         previous = self._briefing
-        changed = None
+        changed: set[str] = set()
         if previous is not None:
             changed = {i for i in self._pending if result.sheets.get(i) is not None
                        and result.sheets[i].sheet is not previous.sheets.get(i)
                        or result.sheets.get(i) is None and i in previous.sheets}
-        briefing = Briefing.from_check(result, previous, changed)
+        briefing = result.briefing(previous, changed if previous is not None else None)
         history = self._content_history()
         setup = _setup_digest(project) + self._history_key
         if previous is None or changed or setup != self._setup:
@@ -168,58 +109,58 @@ class Workspace:
             self._renderer = Renderer(project.templates_dir, project.settings, history)
             self._setup = setup
         full = not self._pages  # every page is made
-        changes = Changes.between(previous, briefing, changed)
-        plan = page_plan(briefing)
         warnings = [p for p in result.problems if not p.is_error]
         redo: set[str] = set()
-        if self._pages:
-            redo = self._affected(changes, briefing)
+        if self._pages and previous is not None:
+            redo = self._index.affected(previous, briefing, changed)
             if warnings != self._warnings:
                 redo |= LISTS_WARNINGS
-        pages: dict[str, _PageState] = {}
-        rendered: list[str] = []
-        warmed = False
-        for path, sheet in plan:
-            state = self._pages.get(path)
-            if state is None or path in redo:
-                fine = sheet is None
-                if fine and not warmed:
-                    _warm(briefing)  # worked out before, so that no page notes it as read
-                    warmed = True
-                deps = Dependencies(ids={sheet.id} if sheet else set(), fine=fine)
-                tracking = cast(Briefing, TrackingBriefing(briefing, deps))
-                if fine:
-                    with recording(deps.reads):
-                        page = self._renderer.page(tracking, path, sheet, warnings)
-                else:
-                    page = self._renderer.page(tracking, path, sheet)
-                if state is not None:
-                    self._index.remove(path, state.deps)
-                self._index.add(path, deps)
-                state = _PageState(page, deps)
-                rendered.append(path)
-            pages[path] = state
+        try:
+            pages, rendered = self._render(briefing, warnings, redo)
+        except BaseException:
+            # Some pages' records are of this build and their pages are not: start afresh.
+            self._pages.clear()
+            self._index = PageIndex()
+            raise
         for path in self._pages.keys() - pages.keys():
-            self._index.remove(path, self._pages[path].deps)
+            self._index.forget(path)
         self._pages = pages
         self._briefing = briefing
         self._pending = set()
         self._warnings = warnings
         self.stats["pages_rendered"] = len(rendered)
         self.rendered = rendered
-        prepared = Prepared(project, briefing, [s.page for s in pages.values()], warnings,
-                            result.files)
+        prepared = Prepared(project, briefing, list(pages.values()), warnings, result.files)
         if full:
             set_aside()
         return prepared
 
-    def _affected(self, changes: Changes, briefing: Briefing) -> set[str]:
-        """Paths of the pages whose dependencies ``changes`` touches."""
-        redo = self._index.coarse(changes)
-        for path in self._index.fine:
-            if changes.affect(self._pages[path].deps, briefing):
-                redo.add(path)
-        return redo
+    def prepare_rebuilds(self) -> None:
+        """Make now what the first rebuild after an edit would otherwise make first (the index
+        of what the pages asked, by sheet; about a second at 10,000 sheets): for a preview,
+        after its first build, while nothing is being edited yet."""
+        self._index.prepare()
+
+    def _render(self, briefing: Briefing, warnings: list[Problem], redo: set[str]
+                ) -> tuple[dict[str, RenderedPage], list[str]]:
+        """Every page of the plan: the last build's, or rendered again (new pages, and those
+        in ``redo``), each seen through an observer that notes what it asks."""
+        assert self._renderer is not None
+        observer = self._index.observer(briefing)
+        pages: dict[str, RenderedPage] = {}
+        rendered: list[str] = []
+        for path, sheet in page_plan(briefing):
+            page = self._pages.get(path)
+            if page is None or path in redo:
+                composed = sheet is None
+                seen = observer.page(fine=composed)
+                # A sheet's page asks for its own sheet too: it shows all of it.
+                subject = seen.get(sheet.id) if sheet is not None else None
+                page = self._renderer.page(seen, path, subject, warnings if composed else ())
+                self._index.record(path, observer.done())
+                rendered.append(path)
+            pages[path] = page
+        return pages, rendered
 
     def _content_history(self) -> History:
         """The content's git history, worked out again only when HEAD moves."""
@@ -228,13 +169,6 @@ class Workspace:
             self._history = content_history(self.root, limit=HISTORY_LIMIT)
             self._history_key = key
         return self._history
-
-
-def _warm(briefing: Briefing) -> None:
-    """Work out the briefing's indexes (lazy) before composed pages note what they read."""
-    for name in ("sources", "actors", "plans", "terms", "positions", "events", "places",
-                 "_referrers", "_citing", "open_questions", "as_of"):
-        getattr(briefing, name)
 
 
 def _setup_digest(project: Project) -> str:

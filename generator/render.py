@@ -31,6 +31,7 @@ from generator.pause import without_collector
 from generator.problems import Problem
 from generator.schema import (
     CERTAINTY,
+    KINDS,
     STANCE,
     TERM_CATEGORY,
     Actor,
@@ -83,15 +84,8 @@ LABELS_CSS = "labels.css"
 #: Where the site serves it (mkdocs.yml lists it in extra_css).
 LABELS_CSS_URL = "assets/labels.css"
 
-PAGE_FOLDERS = {
-    "sources": "sources",
-    "actors": "actors",
-    "plans": "plans",
-    "terms": "terms",
-    "positions": "positions",
-    "events": "events",
-    "places": "places",
-}
+#: The folder of a kind's pages: the kind's own name (``schema.KINDS``).
+PAGE_FOLDERS = {kind: kind for kind in KINDS}
 
 #: Composed pages: path -> (template, title). Section indexes live in their folder.
 COMPOSED = {
@@ -175,7 +169,7 @@ class PageContext:
         """A link to a sheet's page (a sheet or its id) showing ``text``, or else the sheet's
         name. A link by name is made once for all the pages of a folder (a build writes about
         150,000 links to 10,000 sheets) and kept by the name too, which is still asked of the
-        briefing: a page notes what it reads (tracking.TrackingBriefing)."""
+        briefing: a page depends on what it asks (``tracking``)."""
         sheet = target if isinstance(target, Sheet) else self.briefing.get(target)
         if text is not None:
             return self._link(sheet, text)

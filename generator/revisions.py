@@ -2,8 +2,9 @@
 ``briefing check`` validates the working tree.
 
 A revision's ``content/`` files are read from git (``ls-tree`` and one ``cat-file --batch``),
-written to a temporary folder and checked there with the normal ``check()``, so a diff or the
-history page can never judge content differently from the checks an editor runs.
+written to a temporary folder and checked there with ``validate.check()``: the one path
+``briefing check``, the plugin and the build validate through (``validate.ContentCheck``), so
+a diff or the history page can never judge content differently from the checks an editor runs.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import logging
 import os
 import subprocess
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -57,12 +59,12 @@ class Snapshot:
     files: int = 0
 
     @property
-    def sheets(self) -> dict[str, Sheet]:
+    def sheets(self) -> Mapping[str, Sheet]:
         """id -> sheet, only the sheets that passed their own checks."""
         return self.briefing.sheets
 
     @property
-    def paths(self) -> dict[str, str]:
+    def paths(self) -> Mapping[str, str]:
         """id -> content path, e.g. content/actors/x.yml, of those sheets."""
         return self.briefing.paths
 
@@ -82,7 +84,7 @@ def read_content(content_dir: Path, display_root: Path, label: str,
         return Snapshot(label, commit, Briefing({}, {}))
     result = check(content_dir, display_root)
     files, _ = discover(content_dir, display_root)
-    briefing = Briefing.from_check(result)
+    briefing = result.briefing()
     invalid = {
         Path(display).stem: display
         for _, display, _ in files

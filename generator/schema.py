@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 import typing
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from dataclasses import dataclass
+from functools import cache
 from typing import Annotated, Any, ClassVar
 
 from pydantic import (
@@ -451,6 +452,67 @@ SHEET_TYPES: dict[str, type[Sheet]] = {
     cls.folder: cls for cls in (Source, Actor, Plan, Term, Position, Event, Place)
 }
 KINDS: tuple[str, ...] = tuple(SHEET_TYPES)
+
+
+# --- references: the ids a sheet names, found by walking its declared fields ----------------
+
+
+def model_in(annotation: Any) -> type[BaseModel] | None:
+    """The declared structure (a model) a field of this type holds, if any."""
+    return next(
+        (p for p in annotation_parts(annotation)
+         if isinstance(p, type) and issubclass(p, BaseModel)),
+        None,
+    )
+
+
+@cache
+def _fields(cls: type[BaseModel]) -> tuple[tuple[str, Ref | None, type[BaseModel] | None], ...]:
+    """Each field of ``cls`` with what it holds: ids of other sheets (its Ref), or a model."""
+    found = []
+    for name, field in cls.model_fields.items():
+        ref = next((m for m in field.metadata if isinstance(m, Ref)), None) or next(
+            (p for p in annotation_parts(field.annotation) if isinstance(p, Ref)), None)
+        found.append((name, ref, None if ref is not None else model_in(field.annotation)))
+    return tuple(found)
+
+
+#: Where a value stands in a sheet: its keys and list indexes (as ``loader.DataPath``).
+Where = tuple[str | int, ...]
+#: One id a sheet refers to: where it stands, which kinds it may name, and the id.
+Reference = tuple[Where, Ref, str]
+
+
+def iter_references(node: Node | dict[str, Any], path: Where = (),
+                    model: type[BaseModel] | None = None,
+                    skip: Container[Where] = ()) -> Iterator[Reference]:
+    """Every id ``node`` refers to, with where it stands and which kinds it may name. ``node``
+    is a validated model, or the data of one that failed validation, walked by the fields
+    ``model`` declares: then values at or under a path in ``skip`` (found wrong already) and
+    values of the wrong shape are passed over."""
+    data: dict[str, Any] | None = None
+    if isinstance(node, dict):
+        data = node
+        assert model is not None, "the data of a sheet is walked by its model"
+        cls = model
+    else:
+        cls = type(node)
+    for name, ref, inner in _fields(cls):
+        value = getattr(node, name) if data is None else data.get(name)
+        if value is None:
+            continue
+        items = list(enumerate(value)) if isinstance(value, list) else [(None, value)]
+        for index, item in items:
+            where = (*path, name) if index is None else (*path, name, index)
+            if skip and (where in skip or index is not None and where[:-1] in skip):
+                continue  # found wrong already (the walk never enters what is)
+            if ref is not None:
+                if isinstance(item, str):
+                    yield where, ref, item
+            elif isinstance(item, Node):
+                yield from iter_references(item, where)
+            elif isinstance(item, dict) and inner is not None:
+                yield from iter_references(item, where, inner, skip)
 
 
 def schema_line(folder: str) -> str:

@@ -1,35 +1,40 @@
 """Check fact sheets against the declared model and against each other; collect every problem.
 
+Here: finding the content files (``discover``), the checks of one sheet on its own (its
+fields, its id, its text), pydantic's errors in editors' words, and ``ContentCheck``, the one
+path every caller validates through, which hands the checks across sheets to ``links``.
+
 Nothing is raised one problem at a time: a run reports all it finds, sorted by file, line
-and column. Only content that passes produces a ``Briefing``.
+and column. Only content that passes produces a ``Briefing`` (``checked.CheckResult``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import os
 import re
-from collections.abc import Container, Iterable, Iterator
+import time
+from collections.abc import Container, Iterator
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from generator.checked import Broken, CheckResult, Item, Located, SheetFile, key_name
 from generator.dates import type_name
-from generator.loader import DataPath, RawSheet, load_bytes, load_file
+from generator.links import Links
+from generator.loader import DataPath, RawSheet, load_bytes, load_file, read_file
 from generator.pause import without_collector
 from generator.problems import Problem, Severity, did_you_mean, sort_key
 from generator.schema import (
     KINDS,
     SHEET_TYPES,
-    Actor,
-    Node,
-    Ref,
     Sheet,
-    annotation_parts,
+    iter_references,
+    model_in,
     schema_line,
 )
 from generator.yamlparse import todo_comments
@@ -37,59 +42,6 @@ from generator.yamlparse import todo_comments
 log = logging.getLogger(__name__)
 
 SHEET_SUFFIX = ".yml"
-
-
-@dataclass(frozen=True)
-class Located:
-    """A validated sheet with the file it came from, the marks of its keys, and every id it
-    refers to (worked out once, reused by every check and lookup)."""
-
-    sheet: Sheet
-    raw: RawSheet
-    refs: tuple[Reference, ...] = ()
-
-    @classmethod
-    def of(cls, raw: RawSheet, sheet: Sheet) -> Located:
-        return cls(sheet, raw, tuple(iter_references(sheet)))
-
-    @property
-    def id(self) -> str:
-        return self.sheet.id
-
-
-@dataclass(frozen=True)
-class Broken:
-    """A sheet with errors of its own, kept for the checks across sheets that can still be
-    made on it, so that one run reports them all: its id (None when that is wrong, or differs
-    from the file name) and the references among its values that are not wrong themselves."""
-
-    raw: RawSheet
-    id: str | None
-    refs: tuple[Reference, ...] = ()
-
-
-#: One content file that loaded as a mapping, valid or not.
-Item = Located | Broken
-
-
-@dataclass
-class CheckResult:
-    sheets: dict[str, Located]
-    problems: list[Problem]
-    files: int
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.is_error]
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-
-#: (path, path as shown to editors, kind folder); the path is a string: at thousands of files,
-#: making a Path of each costs more than the rest of the walk.
-SheetFile = tuple[str, str, str]
 
 
 def discover(content_dir: Path, display_root: Path) -> tuple[list[SheetFile], list[Problem]]:
@@ -192,40 +144,96 @@ def _display(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-@without_collector
-def check(content_dir: Path, display_root: Path | None = None) -> CheckResult:
-    """Load and validate every sheet under ``content_dir``; never raises on bad content.
-    (``pipeline.Workspace.check`` gives the same result, re-reading only what changed.)"""
-    display_root = display_root or content_dir.parent
-    files, problems = discover(content_dir, display_root)
-    items: list[Item] = []
-    for path, display, folder in files:
-        item, found = load_one(path, display, folder)
+@dataclass
+class _FileState:
+    signature: tuple[int, int]  # (mtime_ns, size): unchanged means not re-read
+    digest: str  # hash of the bytes: unchanged means not re-parsed
+    folder: str  # kind folder it was read as
+    item: Item | None  # None when the file is no mapping of keys
+    problems: list[Problem]
+
+
+class ContentCheck:
+    """The one validation path: every check of every content file, and across them. The CLI
+    (``briefing check``), the MkDocs plugin and the build (through ``pipeline.Workspace``),
+    the diff's snapshots (``revisions``) and ``check()`` below all run this.
+
+    It remembers what it found: a later ``run()`` re-reads only files whose size, time or
+    bytes changed and re-checks across sheets only what those changes can affect (``Links``).
+    A first run remembers nothing, so a full check is the very same code as an incremental
+    one."""
+
+    def __init__(self, content_dir: Path, display_root: Path):
+        self.content_dir = content_dir
+        self.display_root = display_root
+        self._files: dict[str, _FileState] = {}
+        self._links = Links()
+        self._checked_ns = 0  # when the last run started (file-system clock)
+        #: Files the last run parsed (the others were unchanged).
+        self.parsed = 0
+        #: Ids whose validated sheet the last run changed (added, changed, gone).
+        self.changed: set[str] = set()
+
+    @without_collector
+    def run(self, review_after_days: int | None = None, today: dt.date | None = None
+            ) -> CheckResult:
+        """Validate the content; never raises on bad content. With ``review_after_days`` and
+        ``today``, sheets overdue for review are warned about too."""
+        # As git does for "racy" files: a file modified within two seconds of the last run
+        # may have changed again since without its time or size moving, so it is hashed.
+        racy_after = self._checked_ns - 2_000_000_000
+        self._checked_ns = time.time_ns()
+        files, problems = discover(self.content_dir, self.display_root)
+        current: dict[str, _FileState] = {}
+        items: list[Item] = []
+        parsed = 0
+        for path, display, folder in files:
+            state = self._files.get(display)
+            try:
+                stat = os.stat(path)
+                signature = (stat.st_mtime_ns, stat.st_size)
+            except OSError:
+                signature = (0, -1)
+            if (state is None or state.signature != signature or signature[0] >= racy_after
+                    or state.folder != folder):
+                # Read once: hashed to see whether it really changed, then parsed if it did.
+                data, unreadable = read_file(path, display)
+                digest = (hashlib.sha256(data).hexdigest() if data is not None
+                          else "\n".join(p.format() for p in unreadable))
+                if state is None or state.digest != digest or state.folder != folder:
+                    parsed += 1
+                    loaded = (load_one(path, display, folder, data) if data is not None
+                              else (None, unreadable))
+                    state = _FileState(signature, digest, folder, *loaded)
+                else:
+                    state.signature = signature
+            current[display] = state
+            if state.problems:
+                problems.extend(state.problems)
+            if state.item is not None:
+                items.append(state.item)
+        self._files = current
+        self.parsed = parsed
+        sheets, found = self._links.update(items, files)
+        self.changed = self._links.changed
         problems.extend(found)
-        if item is not None:
-            items.append(item)
-    sheets, found = link_sheets(items, existing_ids(files))
-    problems.extend(found)
-    return CheckResult(sheets, sorted(problems, key=sort_key), len(files))
+        if review_after_days is not None and today is not None:
+            problems.extend(self._links.freshness(review_after_days, today))
+        return CheckResult(sheets, sorted(problems, key=sort_key), len(files))
 
 
-#: Id -> the kinds of the sheet files with that name (more than one when ids clash).
-Existing = dict[str, tuple[str, ...]]
-
-
-def existing_ids(files: list[SheetFile]) -> Existing:
-    """Id -> kinds of every sheet file found, valid or not (discover gives only .yml files)."""
-    existing: Existing = {}
-    for _path, display, folder in files:
-        sheet_id = display[display.rfind("/") + 1 : -len(".yml")]
-        existing[sheet_id] = (*existing.get(sheet_id, ()), folder)
-    return existing
+def check(content_dir: Path, display_root: Path | None = None,
+          review_after_days: int | None = None, today: dt.date | None = None) -> CheckResult:
+    """Load and validate every sheet under ``content_dir``; never raises on bad content. A
+    ``ContentCheck`` that remembers nothing: the same code an incremental check runs."""
+    return ContentCheck(content_dir, display_root or content_dir.parent).run(
+        review_after_days, today)
 
 
 def load_one(path: str | os.PathLike[str], display: str, folder: str, data: bytes | None = None
              ) -> tuple[Item | None, list[Problem]]:
     """Read (unless its bytes are given as ``data``) and validate one file on its own
-    (cross-sheet checks come in link_sheets). None when the file is no mapping of keys."""
+    (the checks across sheets are in ``links``). None when the file is no mapping of keys."""
     if data is None:
         raw, problems = load_file(path, display, folder)
     else:
@@ -234,48 +242,6 @@ def load_one(path: str | os.PathLike[str], display: str, folder: str, data: byte
         return None, problems
     item, more = validate_one(raw)
     return item, [*problems, *more]
-
-
-def link_sheets(
-    items: list[Item], existing: Existing | None = None
-) -> tuple[dict[str, Located], list[Problem]]:
-    """Checks across sheets: unique ids, references that resolve, sheets nothing uses.
-    ``items`` are in the order of their files; sheets with errors of their own take part with
-    what can still be checked. ``existing`` maps the id of every sheet file found, valid or
-    not, to its kinds, so that a broken sheet is reported once, in its own file, not again by
-    every reference to it."""
-    sheets, problems = unique_ids(items)
-    broken = [item for item in items if isinstance(item, Broken)]
-    problems.extend(check_references(sheets, existing))
-    problems.extend(check_references(sheets, existing, broken))
-    problems.extend(check_usage(sheets, broken))
-    return sheets, problems
-
-
-def unique_ids(items: Iterable[Item]) -> tuple[dict[str, Located], list[Problem]]:
-    """The valid sheets by id, and an error for each file whose id an earlier file has. A
-    valid sheet is left out only for an earlier valid one: a file with errors of its own
-    claims its id, but references are not resolved against it."""
-    problems: list[Problem] = []
-    sheets: dict[str, Located] = {}
-    first: dict[str, str] = {}  # id -> the file that has it first
-    for item in items:
-        sheet_id = item.id
-        if sheet_id is None:
-            continue
-        raw = item.raw
-        if sheet_id in first:
-            line, column = raw.marks.of_value(("id",))
-            problems.append(
-                Problem(raw.path, line, column,
-                        f"id '{sheet_id}' is already used by {first[sheet_id]}; ids "
-                        "are unique across all kinds", "duplicate-id")
-            )
-        else:
-            first[sheet_id] = raw.path
-        if isinstance(item, Located) and sheet_id not in sheets:
-            sheets[sheet_id] = item
-    return sheets, problems
 
 
 def validate_one(raw: RawSheet) -> tuple[Item, list[Problem]]:
@@ -350,7 +316,7 @@ def _placeholders(raw: RawSheet, wrong: Container[DataPath]) -> list[Problem]:
         in_values.add(where)
         line, column = raw.marks.of_key(where)
         found.append(
-            Problem(raw.path, line, column, f"'{_name(where)}' still holds a TODO placeholder; "
+            Problem(raw.path, line, column, f"'{key_name(where)}' still holds a TODO placeholder; "
                     "replace it before publishing", "placeholder", Severity.WARNING)
         )
     starts = {at: where for where, at in raw.marks.values.items()}
@@ -360,7 +326,7 @@ def _placeholders(raw: RawSheet, wrong: Container[DataPath]) -> list[Problem]:
         if named is None or named in in_values or _under(named, wrong):
             continue
         found.append(
-            Problem(raw.path, line, column, f"'{_name(named)}' is marked TODO in a comment; "
+            Problem(raw.path, line, column, f"'{key_name(named)}' is marked TODO in a comment; "
                     "set the right value and delete the comment before publishing", "placeholder",
                     Severity.WARNING)
         )
@@ -384,11 +350,6 @@ def _todo_values(data: Any, where: DataPath, wrong: Container[DataPath]) -> Iter
 
 def _under(where: DataPath, wrong: Container[DataPath]) -> bool:
     return any(where[:n] in wrong for n in range(len(where) + 1))
-
-
-def _name(where: DataPath) -> str:
-    """The key a value stands under (a list item's: its list's)."""
-    return next((str(p) for p in reversed(where) if isinstance(p, str)), "value")
 
 
 # --- pydantic errors, in editors' words -------------------------------------------------------
@@ -445,163 +406,5 @@ def _fields_at(cls: type[BaseModel], loc: DataPath) -> list[str]:
         if isinstance(part, int) or model is None:
             continue
         field = model.model_fields.get(part)
-        model = _model_in(field.annotation) if field else None
+        model = model_in(field.annotation) if field else None
     return list(model.model_fields) if model else []
-
-
-def _model_in(annotation: Any) -> type[BaseModel] | None:
-    return next(
-        (p for p in annotation_parts(annotation)
-         if isinstance(p, type) and issubclass(p, BaseModel)),
-        None,
-    )
-
-
-# --- references ---------------------------------------------------------------------------------
-
-
-@cache
-def _fields(cls: type[BaseModel]) -> tuple[tuple[str, Ref | None, type[BaseModel] | None], ...]:
-    """Each field of ``cls`` with what it holds: ids of other sheets (its Ref), or a model."""
-    found = []
-    for name, field in cls.model_fields.items():
-        ref = next((m for m in field.metadata if isinstance(m, Ref)), None) or next(
-            (p for p in annotation_parts(field.annotation) if isinstance(p, Ref)), None)
-        found.append((name, ref, None if ref is not None else _model_in(field.annotation)))
-    return tuple(found)
-
-
-Reference = tuple[DataPath, Ref, str]
-
-
-def iter_references(node: Node | dict[str, Any], path: DataPath = (),
-                    model: type[BaseModel] | None = None,
-                    skip: Container[DataPath] = ()) -> Iterator[Reference]:
-    """Every id ``node`` refers to, with where it stands and which kinds it may name. ``node``
-    is a validated model, or the data of one that failed validation, walked by the fields
-    ``model`` declares: then values at or under a path in ``skip`` (found wrong already) and
-    values of the wrong shape are passed over."""
-    data: dict[str, Any] | None = None
-    if isinstance(node, dict):
-        data = node
-        assert model is not None, "the data of a sheet is walked by its model"
-        cls = model
-    else:
-        cls = type(node)
-    for name, ref, inner in _fields(cls):
-        value = getattr(node, name) if data is None else data.get(name)
-        if value is None:
-            continue
-        items = list(enumerate(value)) if isinstance(value, list) else [(None, value)]
-        for index, item in items:
-            where = (*path, name) if index is None else (*path, name, index)
-            if skip and (where in skip or index is not None and where[:-1] in skip):
-                continue  # found wrong already (the walk never enters what is)
-            if ref is not None:
-                if isinstance(item, str):
-                    yield where, ref, item
-            elif isinstance(item, Node):
-                yield from iter_references(item, where)
-            elif isinstance(item, dict) and inner is not None:
-                yield from iter_references(item, where, inner, skip)
-
-
-def check_references(
-    sheets: dict[str, Located],
-    existing: Existing | None = None,
-    only: Iterable[Item] | None = None,
-) -> list[Problem]:
-    """Problems with the references of ``only`` (default: every valid sheet), resolved against
-    ``sheets`` (and ``existing``, see link_sheets)."""
-    problems = []
-    existing = existing or {}
-    for item in sheets.values() if only is None else only:
-        for where, ref, target in item.refs:
-            found = sheets.get(target)
-            if found is not None and found.sheet.folder in ref.kinds:
-                continue
-            if any(kind in ref.kinds for kind in existing.get(target, ())):
-                continue  # a file of the right kind exists, with errors of its own
-            wanted = " or ".join(SHEET_TYPES[k].label for k in ref.kinds)
-            name = _name(where)
-            line, column = item.raw.marks.of_value(where)
-            if found is None:
-                candidates = [i for i, s in sheets.items() if s.sheet.folder in ref.kinds]
-                message = (f"'{name}' refers to {wanted} '{target}', which does not exist"
-                           f"{did_you_mean(target, candidates)}")
-            else:
-                message = (f"'{name}' must refer to {_a(wanted)}; '{target}' is "
-                           f"{_a(found.sheet.label)}")
-            problems.append(Problem(item.raw.path, line, column, message, "reference"))
-    return problems
-
-
-def _a(noun: str) -> str:
-    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
-
-
-def check_usage(sheets: dict[str, Located], broken: Iterable[Broken] = ()) -> list[Problem]:
-    """Warnings for valid sheets nothing uses (a sheet with errors may still use them)."""
-    cited: set[str] = set()
-    positioned: set[str] = set()
-    items: list[Item] = [*sheets.values(), *broken]
-    for item in items:
-        cited.update(cited_by(item))
-        positioned.update(positioned_by(item))
-    return [p for located in sheets.values() for p in usage_of(located, cited, positioned)]
-
-
-def cited_by(item: Item) -> Iterator[str]:
-    """The sources a sheet cites (once per citation)."""
-    return (target for _where, ref, target in item.refs if ref.kinds == ("sources",))
-
-
-def positioned_by(item: Item) -> Iterator[str]:
-    """The actor a position sheet is of."""
-    if item.raw.folder == "positions":
-        yield from (target for where, _ref, target in item.refs if where == ("actor",))
-
-
-def usage_of(
-    located: Located, cited: Container[str], positioned: Container[str]
-) -> list[Problem]:
-    """Warnings if nothing uses this sheet, given every source cited and actor positioned."""
-    sheet = located.sheet
-    problems = []
-    if sheet.folder == "sources" and sheet.id not in cited:
-        problems.append(_warning_at_id(located, f"source '{sheet.id}' is not cited by any "
-                                       "fact", "unused-source"))
-    if isinstance(sheet, Actor) and not sheet.facts and sheet.id not in positioned:
-        problems.append(_warning_at_id(located, f"actor '{sheet.id}' has no facts and no "
-                                       "positions", "actor-without-facts"))
-    return problems
-
-
-def _warning_at_id(located: Located, message: str, rule: str) -> Problem:
-    # Marks are looked up only for a sheet with something to report: finding them costs a
-    # second parse of its file.
-    line, column = located.raw.marks.of_value(("id",))
-    return Problem(located.raw.path, line, column, message, rule, Severity.WARNING)
-
-
-def check_freshness(
-    sheets: dict[str, Located], max_age_days: int, today: dt.date
-) -> list[Problem]:
-    """Warnings for sheets last reviewed more than ``max_age_days`` before ``today``."""
-    return [p for located in sheets.values() for p in freshness_of(located, max_age_days, today)]
-
-
-def freshness_of(located: Located, max_age_days: int, today: dt.date) -> list[Problem]:
-    """A warning if this sheet was last reviewed more than ``max_age_days`` before ``today``."""
-    reviewed = located.sheet.reviewed
-    if reviewed is None:
-        return []
-    age = (today - reviewed.span()[0]).days
-    if age <= max_age_days:
-        return []
-    line, column = located.raw.marks.of_key(("reviewed",))
-    return [Problem(
-        located.raw.path, line, column,
-        f"last reviewed {reviewed} ({age} days ago); sheets are due for review after "
-        f"{max_age_days} days (review_after_days in briefing.yml)",
-        "stale-review", Severity.WARNING)]

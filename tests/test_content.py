@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from generator.checked import CheckResult
 from generator.jsonschema import schema_line, stale
 from generator.schema import Fact, Node
-from generator.validate import CheckResult, check
+from generator.validate import check
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CONTENT = REPO_ROOT / "content"

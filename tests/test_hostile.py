@@ -34,7 +34,6 @@ from generator import pipeline, svg
 from generator.cli import EXIT_OK, EXIT_PROBLEMS, main
 from generator.jsonschema import schema_line
 from generator.loader import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, MAX_TEXT_CHARS
-from generator.model import Briefing
 from generator.schema import SHEET_TYPES
 from generator.validate import check
 
@@ -639,7 +638,7 @@ def test_the_graph_shows_every_name_as_its_page_does(
     result = run_check(root, capsys)
     assert (result.code, result.out) == (EXIT_OK, f"{11 + len(names)} files checked: "
                                          "no problems\n")
-    briefing = Briefing.from_check(check(root / "content", root))
+    briefing = check(root / "content", root).briefing()
     monkeypatch.setattr(svg, "MAX_GRAPH_NODES", 100)
     drawing = svg.relations_graph(briefing, lambda sheet: f"/{sheet.folder}/{sheet.id}/")
     assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffd]", drawing)

@@ -27,7 +27,6 @@ from hypothesis import strategies as st
 from generator.escaping import attr, json_for_html, md_text
 from generator.escaping import url as escaped_url
 from generator.jsonschema import schema_line
-from generator.model import Briefing
 from generator.problems import Problem
 from generator.schema import _check_url
 from generator.validate import check
@@ -75,7 +74,7 @@ def check_sheet(root: Path, relative: str, data: bytes) -> None:
     }
     assert_sane(result.problems, files)
     if result.ok:
-        briefing = Briefing.from_check(result)
+        briefing = result.briefing()
         assert set(briefing.sheets) == set(result.sheets)
     else:
         assert result.errors

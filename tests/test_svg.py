@@ -19,7 +19,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(scope="module")
 def briefing() -> Briefing:
-    return Briefing.from_check(check(REPO / "content", REPO))
+    return check(REPO / "content", REPO).briefing()
 
 
 def href(sheet: Sheet) -> str:
