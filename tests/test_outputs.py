@@ -319,6 +319,27 @@ def test_mkdocs_build_refuses_a_site_dir_over_an_input(repo: Path) -> None:
     assert snapshot(repo / "content") == before
 
 
+def test_build_refuses_a_site_dir_over_mkdocs_own_docs_dir(repo: Path) -> None:
+    """Known only once mkdocs.yml is read (after the content is checked): still refused before
+    MkDocs writes anything, and the staging folder removed."""
+    shutil.rmtree(repo / ".git")  # else git would name pages/ as tracked first
+    (repo / "docs").rename(repo / "pages")
+    config = repo / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "docs_dir: docs", "docs_dir: pages"), encoding="utf-8")
+    before = snapshot(repo / "pages")
+    result = subprocess.run(
+        [sys.executable, "-m", "generator", "--root", str(repo), "build", "--no-pdf",
+         "--site-dir", "pages"], capture_output=True, text=True, timeout=TIMEOUT, check=False,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
+    assert result.returncode == EXIT_USAGE, result.stdout + result.stderr
+    assert result.stderr == (
+        f"briefing: error: --site-dir {repo / 'pages'} is pages/, {INPUT}; {SITE_ADVICE}\n")
+    assert snapshot(repo / "pages") == before
+    assert not list(repo.glob(".pages.*"))
+
+
 # --- nothing but a regular file is read or replaced ------------------------------------------
 
 
