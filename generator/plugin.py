@@ -20,6 +20,13 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
 from generator import preview
+from generator.outputs import (
+    MKDOCS_ADVICE,
+    SITE_ADVICE,
+    OutputRefused,
+    project_inputs,
+    refuse_overlap,
+)
 from generator.pipeline import Prepared, Workspace, briefing_json, source_date_epoch
 from generator.problems import CATALOGUE, ContentError, Problem, summary
 from generator.render import LABELS_CSS, LABELS_CSS_URL, TemplateProblem
@@ -81,6 +88,7 @@ class BriefingPlugin(BasePlugin[BriefingPluginConfig]):
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = self._root(config)
+        _refuse_overlap(root, config)
         os.environ.setdefault("SOURCE_DATE_EPOCH", source_date_epoch(root))
         if self._workspace is None or self._workspace.root != root:
             self._workspace = Workspace(root)
@@ -217,11 +225,28 @@ def _unsearched(page: Page | None) -> bool:
     return isinstance(search, dict) and bool(search.get("exclude"))
 
 
+def _refuse_overlap(root: Path, config: MkDocsConfig) -> None:
+    """A PluginError if site_dir would hold or replace an input of the project: MkDocs
+    empties site_dir before it builds, and guards only its docs_dir."""
+    try:
+        refuse_overlap(Path(config.site_dir), project_inputs(root, Path(config.docs_dir)),
+                       named=f"site_dir {config.site_dir}", advice=MKDOCS_ADVICE)
+    except OutputRefused as exc:
+        raise PluginError(str(exc)) from None
+
+
 def build_site(
-    root: Path, site_dir: Path, *, strict: bool = True, workspace: Workspace | None = None
+    root: Path,
+    site_dir: Path,
+    *,
+    strict: bool = True,
+    workspace: Workspace | None = None,
+    publish_to: Path | None = None,
 ) -> None:
     """Run ``mkdocs build`` for the project at ``root`` into ``site_dir``; with ``workspace``
-    (one that has just built), the plugin reuses its work instead of doing it again."""
+    (one that has just built), the plugin reuses its work instead of doing it again. With
+    ``publish_to`` (where ``site_dir`` will be swapped in), OutputRefused if that would hold or
+    replace mkdocs.yml's docs_dir."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort
@@ -230,6 +255,9 @@ def build_site(
     config = load_config(
         config_file=str(root / "mkdocs.yml"), site_dir=str(site_dir), strict=strict
     )
+    if publish_to is not None:
+        refuse_overlap(publish_to, project_inputs(root, Path(config.docs_dir)),
+                       named=f"--site-dir {publish_to}", advice=SITE_ADVICE)
     plugin = config.plugins.get("briefing")
     if workspace is not None and isinstance(plugin, BriefingPlugin):
         plugin._workspace = workspace
