@@ -198,10 +198,12 @@ def _output(given: Path, root: Path, named: str, *, folder: bool) -> Path:
     advice = outputs.SITE_ADVICE if folder else outputs.PDF_ADVICE
     try:
         outputs.refuse_overlap(given, outputs.project_inputs(root), named=named, advice=advice)
-        return write.folder_target(given) if folder else write.file_target(given)
+        if folder:
+            return write.folder_target(given, pipeline.JSON_NAME)
+        return write.file_target(given)
     except outputs.OutputRefused as exc:
         raise UsageError(str(exc)) from None
-    except (write.NotAFile, write.NotAFolder) as exc:
+    except (write.NotAFile, write.NotAFolder, write.NotASite) as exc:
         raise UsageError(f"{named}: {exc.strerror}; {advice}") from None
 
 

@@ -40,6 +40,8 @@ from generator.validate import (
 log = logging.getLogger(__name__)
 
 JSON_FORMAT = "briefing/1"
+#: The whole fact graph's file at the top of the site (every build writes it).
+JSON_NAME = "briefing.json"
 #: Commits shown on the "What changed" page, newest first.
 HISTORY_LIMIT = 100
 

@@ -27,7 +27,13 @@ from generator.outputs import (
     project_inputs,
     refuse_overlap,
 )
-from generator.pipeline import Prepared, Workspace, briefing_json, source_date_epoch
+from generator.pipeline import (
+    JSON_NAME,
+    Prepared,
+    Workspace,
+    briefing_json,
+    source_date_epoch,
+)
 from generator.problems import CATALOGUE, ContentError, Problem, summary
 from generator.render import LABELS_CSS, LABELS_CSS_URL, TemplateProblem
 
@@ -140,7 +146,7 @@ class BriefingPlugin(BasePlugin[BriefingPluginConfig]):
         files.append(
             File.generated(
                 config,
-                "briefing.json",
+                JSON_NAME,
                 content=briefing_json(self.prepared.project, self.prepared.briefing),
             )
         )

@@ -50,6 +50,15 @@ class NotAFolder(OSError):
         super().__init__(errno.ENOTDIR, f"it is {kind}, not a folder", str(path))
 
 
+class NotASite(OSError):
+    """A folder that holds files but no site a build made is where the site is to be written:
+    publishing would delete them."""
+
+    def __init__(self, path: Path, mark: str):
+        super().__init__(errno.EEXIST, f"it holds files but no {mark}, so it is not a site a "
+                         "build made, and building there would delete them", str(path))
+
+
 def file_target(path: Path) -> Path:
     """Where writing the file ``path`` lands: links followed, so that a link to a file is
     kept and its target updated. NotAFile unless a regular file or nothing is there (or a
@@ -60,13 +69,20 @@ def file_target(path: Path) -> Path:
     return Path(os.path.realpath(path))
 
 
-def folder_target(path: Path) -> Path:
+def folder_target(path: Path, mark: str) -> Path:
     """Where writing the folder ``path`` lands: links followed, so that a link to a folder is
-    kept and its target updated. NotAFolder if something else is there."""
+    kept and its target updated. NotAFolder if something else is there; NotASite if a folder
+    there holds files but not ``mark`` (the file every build writes at the top of the site):
+    the folder is replaced whole, and a mistyped path must not take someone's files with it."""
     kind = _kind_at(path)
     if kind is not None and kind != "a folder":
         raise NotAFolder(path, kind)
-    return Path(os.path.realpath(path))
+    target = Path(os.path.realpath(path))
+    if kind is not None and not os.path.lexists(target / mark):
+        with os.scandir(target) as entries:
+            if any(True for _ in entries):
+                raise NotASite(path, mark)
+    return target
 
 
 def write_if_changed(path: Path, data: bytes, *, mode: int | None = None) -> bool:

@@ -243,6 +243,25 @@ def test_build_refuses_a_file_where_the_site_folder_goes(
     assert snapshot(repo) == before
 
 
+def test_build_refuses_a_folder_of_other_files_where_the_site_goes(
+    repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A mistyped --site-dir (a folder of someone's files, not an input of the project) must not
+    # be emptied and replaced: only a folder a build made (it holds briefing.json) is.
+    documents = tmp_path / "Documents"
+    documents.mkdir()
+    (documents / "letter.txt").write_text("Dear editor\n", encoding="utf-8")
+    before = snapshot(tmp_path)
+    code = main(["--root", str(repo), "build", "--no-pdf", "--site-dir", str(documents)])
+    assert code == EXIT_USAGE
+    assert capsys.readouterr().err == (
+        f"briefing: error: --site-dir {documents}: it holds files but no briefing.json, so it "
+        "is not a site a build made, and building there would delete them; "
+        f"{SITE_ADVICE}\n"
+    )
+    assert snapshot(tmp_path) == before
+
+
 @pytest.mark.parametrize(("output", "why"), [
     ("content/briefing.pdf", f" is inside content/, {INPUT}"),
     ("briefing.yml", f" is briefing.yml, {INPUT}"),
@@ -327,6 +346,8 @@ def test_build_refuses_a_site_dir_over_mkdocs_own_docs_dir(repo: Path) -> None:
     config = repo / "mkdocs.yml"
     config.write_text(config.read_text(encoding="utf-8").replace(
         "docs_dir: docs", "docs_dir: pages"), encoding="utf-8")
+    # It even holds what every site holds, so that nothing but mkdocs.yml tells it is an input.
+    (repo / "pages" / "briefing.json").write_text("{}\n", encoding="utf-8")
     before = snapshot(repo / "pages")
     result = subprocess.run(
         [sys.executable, "-m", "generator", "--root", str(repo), "build", "--no-pdf",

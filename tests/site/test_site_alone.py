@@ -224,6 +224,7 @@ def test_a_stopped_build_cleans_up_and_says_so(tmp_path: Path, signum: int) -> N
     site = root / "site"
     site.mkdir()
     (site / "index.html").write_text("the previous edition\n", encoding="utf-8")
+    (site / "briefing.json").write_text("{}\n", encoding="utf-8")  # what every build writes
     old = tree(site)
     private_tmp = tmp_path / "tmp"  # where the layout process keeps its files (pdf.Layout)
     private_tmp.mkdir()
@@ -333,6 +334,7 @@ def test_a_site_folder_that_is_a_mount_point_is_updated_in_place(
         pytest.skip("cannot mount a tmpfs here (needs root)")
     try:
         (site / "stray.html").write_text("from before\n", encoding="utf-8")
+        (site / "briefing.json").write_text("{}\n", encoding="utf-8")  # a build's, before
         (site / "index.html").mkdir()  # where the new site has a file
         result = build(root, site)
         assert result.returncode == 0, result.stdout + result.stderr
@@ -358,4 +360,4 @@ def test_pdf_to_standard_output(tmp_path: Path) -> None:
     assert pages is not None, said
     assert len(PdfReader(io.BytesIO(streamed.stdout)).pages) == int(pages[1])
     assert sorted(p.name for p in root.iterdir() if p.name != ".cache") == [
-        "briefing.yml", "briefings", "content", "docs", "mkdocs.yml"]  # nothing else written
+        "CONTRIBUTING.md", "briefing.yml", "briefings", "content", "docs", "mkdocs.yml"]  # nothing else written
