@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import os
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=False,
         help="rewrite the expected output of golden cases instead of comparing with it",
     )
+
+
+@pytest.fixture(autouse=True)
+def _source_date_epoch_as_it_was() -> Iterator[None]:
+    """`briefing build` and `briefing pdf` set SOURCE_DATE_EPOCH in the process's environment
+    (from git or file times) for MkDocs and the PDF. Run in this process by a test, they must
+    not hand that day to the tests after it: each test fixes the day it needs."""
+    saved = os.environ.get("SOURCE_DATE_EPOCH")
+    yield
+    if saved is None:
+        os.environ.pop("SOURCE_DATE_EPOCH", None)
+    else:
+        os.environ["SOURCE_DATE_EPOCH"] = saved
 
 
 @pytest.fixture
