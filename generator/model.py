@@ -323,4 +323,3 @@ def _is_open(citation: Citation) -> bool:
 
 def _term_key(term: Term) -> tuple[str, int, str, str]:
     return (term.plan, term.number or 10**9, term.title.casefold(), term.id)
-

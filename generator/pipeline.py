@@ -9,6 +9,7 @@ same code with nothing remembered, so incremental and full builds cannot drift a
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import logging
@@ -75,8 +76,12 @@ class _PageState:
 class Workspace:
     """Builds of one project, remembering files and pages between them. One per process."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, today: dt.date | None = None):
         self.root = root
+        #: The day builds are for (overdue reviews, the review page). None: each build asks
+        #: ``dates.today()``, SOURCE_DATE_EPOCH's day (as the CLI and the plugin set it), else
+        #: the clock's.
+        self.today = today
         self._files: dict[str, _FileState] = {}
         self._links = Links()
         self._pages: dict[str, _PageState] = {}
@@ -139,7 +144,7 @@ class Workspace:
         self._pending |= self._links.changed
         problems.extend(found)
         if settings is not None:
-            problems.extend(self._links.freshness(settings.review_after_days, today()))
+            problems.extend(self._links.freshness(settings.review_after_days, self._day()))
         return CheckResult(sheets, sorted(problems, key=sort_key), len(files))
 
     @without_collector
@@ -157,17 +162,18 @@ class Workspace:
                        or result.sheets.get(i) is None and i in previous.sheets}
         briefing = Briefing.from_check(result, previous, changed)
         history = self._content_history()
-        setup = _setup_digest(project) + self._history_key
+        day = self._day()
+        setup = _setup_digest(project) + self._history_key + day.isoformat()
         if previous is None or changed or setup != self._setup:
             # Something is redone: what an earlier build set aside may be left behind now.
             # (A build that finds nothing changed, as the plugin's after `briefing build`,
             # leaves it set aside.)
             take_back()
         if setup != self._setup or self._renderer is None:
-            # Settings, templates or the git history changed: any page may differ.
+            # Settings, templates, the git history or the day changed: any page may differ.
             self._pages.clear()
             self._index = PageIndex()
-            self._renderer = Renderer(project.templates_dir, project.settings, history)
+            self._renderer = Renderer(project.templates_dir, project.settings, history, day)
             self._setup = setup
         full = not self._pages  # every page is made
         changes = Changes.between(previous, briefing, changed)
@@ -215,6 +221,9 @@ class Workspace:
             set_aside()
         return prepared
 
+    def _day(self) -> dt.date:
+        return self.today or today()
+
     def _affected(self, changes: Changes, briefing: Briefing) -> set[str]:
         """Paths of the pages whose dependencies ``changes`` touches."""
         redo = self._index.coarse(changes)
@@ -250,9 +259,9 @@ def _setup_digest(project: Project) -> str:
     return digest.hexdigest()
 
 
-def prepare(root: Path) -> Prepared:
-    """A full build: validate and render everything."""
-    return Workspace(root).build()
+def prepare(root: Path, today: dt.date | None = None) -> Prepared:
+    """A full build: validate and render everything, for the day ``today`` (see Workspace)."""
+    return Workspace(root, today).build()
 
 
 def briefing_json(project: Project, briefing: Briefing) -> str:

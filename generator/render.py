@@ -7,6 +7,7 @@ Templates are loaded from files with ``StrictUndefined`` so their errors name fi
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import logging
 import posixpath
@@ -325,6 +326,8 @@ class Renderer:
     settings: Settings
     #: The content's git history for the "What changed" page (None: not looked up).
     history: History | None = None
+    #: The day the pages are for: the review page counts from it (None: ``dates.today()``).
+    day: dt.date | None = None
     env: jinja2.Environment = field(init=False)
     _facts: dict[int, _Written] = field(init=False, default_factory=dict)
     _citations: dict[Any, _Written] = field(init=False, default_factory=dict)
@@ -355,7 +358,7 @@ class Renderer:
             SYMBOLS=SYMBOLS,
             labels=_Labels(self.env),
             settings=self.settings,
-            today=today(),
+            today=self.day or today(),
             history=self.history,
         )
 

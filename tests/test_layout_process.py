@@ -23,6 +23,8 @@ from generator import layout, pdf
 from generator.cli import EXIT_PROBLEMS, main
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+pytestmark = pytest.mark.pdf
 SMALL = "<!DOCTYPE html><html lang=en><head><title>T</title></head><body><p>Hello</p></body></html>"
 
 

@@ -181,6 +181,7 @@ def test_a_killed_build_leaves_the_old_site_or_the_new_one(
 # --- what commands write ---------------------------------------------------------------------
 
 
+@pytest.mark.pdf
 def test_check_schema_build_and_pdf_leave_content_as_it_was(
     make_project: Callable[..., Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -29,6 +29,8 @@ from generator.render import SYMBOLS, RenderedPage, md_text, page_path
 
 pypdf = pytest.importorskip("pypdf")
 
+pytestmark = pytest.mark.pdf
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 EPOCH = "1764201600"  # 2025-11-27 00:00 UTC
 EDITION = "27 November 2025"
