@@ -9,7 +9,7 @@ from pydantic import Field, ValidationError
 
 from generator.loader import RawSheet, load_file
 from generator.problems import ContentError, Problem
-from generator.schema import Node, Slug, Text, Url
+from generator.schema import LanguageTag, Node, Slug, Text, UriPath, Url
 from generator.validate import problem_from_pydantic
 
 CONFIG_FILE = "briefing.yml"
@@ -20,7 +20,9 @@ class Settings(Node):
 
     title: Text = Field(description="The briefing's title, on every page and the PDF cover.")
     subtitle: Text | None = Field(default=None, description="One line under the title.")
-    language: Text = Field(default="en", description="Language of the content (BCP 47 tag).")
+    language: LanguageTag = Field(
+        default="en", description="Language of the content (BCP 47 tag: en, fr, pt-BR)."
+    )
     plan: Slug | None = Field(
         default=None, description="Id of the plan the overview leads with (default: the only one)."
     )
@@ -30,8 +32,9 @@ class Settings(Node):
     repo_url: Url | None = Field(
         default=None, description="Web address of the content repository, for edit links."
     )
-    edit_uri: Text = Field(
-        default="edit/main/", description="Path under repo_url that edits a file."
+    edit_uri: UriPath = Field(
+        default="edit/main/",
+        description="Path under repo_url that edits a file (letters, digits, - . _ ~ and /).",
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import logging
 import os
 from pathlib import Path
@@ -17,6 +18,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
+from generator.escaping import url
 from generator.pipeline import Prepared, Workspace, briefing_json, source_date_epoch
 from generator.problems import ContentError, summary
 from generator.render import LABELS_CSS, LABELS_CSS_URL, TemplateProblem
@@ -92,8 +94,7 @@ class BriefingPlugin(BasePlugin[BriefingPluginConfig]):
         source = self._sources.get(page.file.src_uri)
         settings = self.prepared.project.settings if self.prepared else None
         if source and settings and settings.repo_url:
-            base = f"{settings.repo_url.rstrip('/')}/{settings.edit_uri.strip('/')}"
-            page.edit_url = f"{base}/{source}"
+            page.edit_url = edit_url(settings.repo_url, settings.edit_uri, source)
         elif page.file.generated_by:
             page.edit_url = None  # generated pages have no file under docs/ to edit
         return context
@@ -111,6 +112,17 @@ class BriefingPlugin(BasePlugin[BriefingPluginConfig]):
             if watched.exists():
                 server.watch(str(watched))
         return server
+
+
+def edit_url(repo_url: str, edit_uri: str, source: str) -> str:
+    """The address that edits ``source`` in the repository, ready for an HTML attribute.
+
+    Material writes ``page.edit_url`` into ``href="..."`` as it is, without escaping: so it is
+    percent-encoded and then HTML-escaped here, and no address (the settings are checked, but
+    this is where they land) can end the attribute, add markup or become another address
+    through a character reference such as ``&quot;``."""
+    address = url(f"{repo_url.rstrip('/')}/{edit_uri.strip('/')}/{source}")
+    return html.escape(str(address), quote=True)
 
 
 def build_site(

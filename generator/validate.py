@@ -296,7 +296,7 @@ def _placeholders(data: Any, where: DataPath) -> Iterator[DataPath]:
 
 # --- pydantic errors, in editors' words -------------------------------------------------------
 
-_RULES = {"vocabulary", "slug", "url", "date", "type", "empty"}
+_RULES = {"vocabulary", "slug", "url", "date", "type", "empty", "language"}
 
 
 def problem_from_pydantic(error: Any, raw: RawSheet, cls: type[BaseModel]) -> Problem:
