@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+import yaml
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
@@ -19,9 +20,11 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
 from generator.escaping import url
+from generator.loader import read_file
 from generator.pipeline import Prepared, Workspace, briefing_json, source_date_epoch
-from generator.problems import ContentError, summary
+from generator.problems import ContentError, EnvironmentFault, Problem, summary
 from generator.render import LABELS_CSS, LABELS_CSS_URL, TemplateProblem
+from generator.yamlparse import compose, decode, syntax_problem
 
 log = logging.getLogger("mkdocs.plugins.briefing")
 
@@ -61,6 +64,8 @@ class BriefingPlugin(BasePlugin[BriefingPluginConfig]):
             ) from None
         except TemplateProblem as exc:
             raise PluginError(f"template error: {exc}") from None
+        except EnvironmentFault as exc:
+            raise PluginError(str(exc)) from None
         for problem in self.prepared.warnings:
             log.warning(problem.format())
         self._sources = {p.path: p.source for p in self.prepared.pages if p.source}
@@ -131,13 +136,10 @@ def build_site(
     """Run ``mkdocs build`` for the project at ``root`` into ``site_dir``; with ``workspace``
     (one that has just built), the plugin reuses its work instead of doing it again."""
     from mkdocs.commands.build import build
-    from mkdocs.config import load_config
     from mkdocs.exceptions import Abort
 
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
-    config = load_config(
-        config_file=str(root / "mkdocs.yml"), site_dir=str(site_dir), strict=strict
-    )
+    config = _load_config(root, site_dir, strict)
     plugin = config.plugins.get("briefing")
     if workspace is not None and isinstance(plugin, BriefingPlugin):
         plugin._workspace = workspace
@@ -147,6 +149,58 @@ def build_site(
         raise BuildFailed(str(exc)) from None
     except Abort as exc:
         raise BuildFailed(str(exc)) from None
+
+
+CONFIG_FILE = "mkdocs.yml"
+
+
+def _load_config(root: Path, site_dir: Path, strict: bool) -> MkDocsConfig:
+    """MkDocs' configuration of the project, or a ContentError that says in one line what is
+    wrong with ``mkdocs.yml`` (missing, not YAML, without this plugin) and where."""
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import Abort, ConfigurationError
+
+    path = root / CONFIG_FILE
+    data, problems = read_file(path, CONFIG_FILE)
+    text = None
+    if data is not None:
+        text, problems = decode(data, CONFIG_FILE)
+    if text is None:
+        if not path.exists():
+            problems = [Problem(CONFIG_FILE, 0, 0, f"{CONFIG_FILE} not found in {root}", "io")]
+        raise ContentError(problems)
+    try:
+        # Composed only, never constructed: MkDocs' own tags (!ENV, !!python/name) stay as
+        # written, and a syntax error gets a line and column, as a fact sheet's does.
+        node = compose(text)
+    except yaml.MarkedYAMLError as exc:
+        raise ContentError([syntax_problem(exc, CONFIG_FILE, text)]) from None
+    except yaml.YAMLError as exc:
+        raise ContentError([Problem(CONFIG_FILE, 0, 0, f"YAML error: {exc}", "yaml-syntax")]
+                           ) from None
+    try:
+        config = load_config(config_file=str(path), site_dir=str(site_dir), strict=strict)
+    except (ConfigurationError, Abort) as exc:  # MkDocs has logged what each option lacks
+        raise BuildFailed(f"{CONFIG_FILE}: {exc}") from None
+    if not any(isinstance(plugin, BriefingPlugin) for plugin in config.plugins.values()):
+        raise ContentError([_without_plugin(node)])
+    return config
+
+
+def _without_plugin(node: yaml.Node | None) -> Problem:
+    """Where ``mkdocs.yml`` should name this plugin, and the line that does."""
+    plugins = None
+    if isinstance(node, yaml.MappingNode):
+        plugins = next((key for key, _ in node.value
+                        if isinstance(key, yaml.ScalarNode) and key.value == "plugins"), None)
+    consequence = "so no fact sheet would be published"
+    if plugins is None:
+        return Problem(CONFIG_FILE, 0, 0, f"the briefing plugin is not enabled, {consequence}; "
+                       "add the line 'plugins: [search, briefing]'", "plugin")
+    mark = plugins.start_mark
+    return Problem(CONFIG_FILE, mark.line + 1, mark.column + 1,
+                   f"'plugins' does not list briefing, {consequence}; add it, as in "
+                   "'plugins: [search, briefing]'", "plugin")
 
 
 class BuildFailed(Exception):

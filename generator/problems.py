@@ -104,3 +104,13 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
 
 def quote_list(values: Iterable[str]) -> str:
     return ", ".join(values)
+
+
+class EnvironmentFault(Exception):
+    """The machine, not the content, stops a command: a program missing, a disk full. The
+    message is one line saying what happened, where, and how to fix it; ``usage`` marks a
+    fault in how the command was called (exit 2) rather than one met while running (exit 1)."""
+
+    def __init__(self, message: str, *, usage: bool = False):
+        super().__init__(message)
+        self.usage = usage

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from itertools import count
 
 from generator.model import Briefing
+from generator.problems import EnvironmentFault
 from generator.schema import CERTAINTY, Plan, Position, Sheet
 
 Href = Callable[[Sheet], str]
@@ -277,9 +278,7 @@ def _layout(source: str) -> str:
     key = hashlib.sha256(source.encode()).hexdigest()
     if key in _LAYOUTS:
         return _LAYOUTS[key]
-    dot = shutil.which("dot")
-    if dot is None:
-        raise RuntimeError("Graphviz 'dot' is not installed (Debian package graphviz)")
+    dot = _dot()
     result = subprocess.run(
         [dot, "-Tsvg"], input=source, capture_output=True, text=True, check=False, timeout=300
     )
@@ -289,6 +288,18 @@ def _layout(source: str) -> str:
         _LAYOUTS.pop(next(iter(_LAYOUTS)))
     _LAYOUTS[key] = result.stdout
     return result.stdout
+
+
+def _dot() -> str:
+    """Graphviz's ``dot``, found on the PATH, or a fault saying how to install it."""
+    dot = shutil.which("dot")
+    if dot is None:
+        raise EnvironmentFault(
+            "cannot draw the relationship graph: Graphviz's 'dot' command is not on the PATH; "
+            "install Graphviz (on Debian or Ubuntu: sudo apt-get install graphviz), then run "
+            "the command again"
+        )
+    return dot
 
 
 def _inline(svg: str, title: str, desc: str) -> str:
