@@ -274,7 +274,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_PROBLEMS
     except EnvironmentFault as exc:
         print(f"briefing: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE if exc.usage else EXIT_PROBLEMS
+        return EXIT_PROBLEMS
     except OSError as exc:
         print(f"briefing: {_os_fault(exc, args)}", file=sys.stderr)
         return EXIT_PROBLEMS

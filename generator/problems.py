@@ -107,10 +107,5 @@ def quote_list(values: Iterable[str]) -> str:
 
 
 class EnvironmentFault(Exception):
-    """The machine, not the content, stops a command: a program missing, a disk full. The
-    message is one line saying what happened, where, and how to fix it; ``usage`` marks a
-    fault in how the command was called (exit 2) rather than one met while running (exit 1)."""
-
-    def __init__(self, message: str, *, usage: bool = False):
-        super().__init__(message)
-        self.usage = usage
+    """The machine, not the content, stops a command (a program it needs is missing): the
+    message is one line saying what happened, where, and how to fix it."""

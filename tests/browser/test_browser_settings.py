@@ -54,7 +54,7 @@ SETTINGS_PAYLOADS = [
     "../../../javascript:alert(1)",
     'en"><script>alert(1)</script>',
     "en-x-onload",
-    "30",
+    "1",
 ]
 PAYLOADS = read_payloads() + SETTINGS_PAYLOADS
 IDS = [f"s{i:02d}" for i in range(len(PAYLOADS))]
