@@ -1,7 +1,9 @@
 """The ``briefing`` command. The only module that prints or exits.
 
-Exit codes: 0 success, 1 content problems (errors, or warnings under ``--strict``),
-2 usage errors (bad arguments, missing project files), 128 + N for a build stopped by signal N.
+Exit codes: 0 success, 1 content problems (errors, or warnings under ``--strict``) and
+faults of the machine met while running (no Graphviz, a full or read-only disk), 2 usage
+errors (bad arguments, missing project files), 128 + N for a build stopped by signal N. Every
+fault is one line, never a traceback: CONTRIBUTING.md's "Environment faults" lists them.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from generator import (
     write,
 )
 from generator.config import CONFIG_FILE, load_project
-from generator.problems import ContentError, Problem, summary
+from generator.problems import ContentError, EnvironmentFault, Problem, summary
 from generator.render import TemplateProblem
 
 log = logging.getLogger(__name__)
@@ -445,3 +447,42 @@ def main(argv: Sequence[str] | None = None) -> int:
     except TemplateProblem as exc:
         print(f"briefing: template error: {exc}", file=sys.stderr)
         return EXIT_PROBLEMS
+    except EnvironmentFault as exc:
+        print(f"briefing: error: {exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    except OSError as exc:
+        print(f"briefing: {_os_fault(exc, args)}", file=sys.stderr)
+        return EXIT_PROBLEMS
+
+
+def _os_fault(exc: OSError, args: argparse.Namespace) -> str:
+    """One line for what the machine refused while a command ran (a disk full, a folder that
+    cannot be written): the command, the output it was making, why, what to do, and what was
+    kept (commands write their output whole or not at all, so it is as it was before)."""
+    output = {
+        "build": _under(args.root, getattr(args, "site_dir", None)),
+        "pdf": _under(args.root, getattr(args, "output", None)),
+        "new": args.root / "content",
+    }.get(args.command)
+    # A full disk while copying names the file copied from as well: the output is the place.
+    names = [Path(n) for n in (exc.filename, exc.filename2) if isinstance(n, str)]
+    if output is not None and (not names or write.while_writing(exc)
+                               or any(_beside(name, output) for name in names)):
+        where = names[0] if args.command == "new" and names else output
+        kept = {"build": f" ({output.name}/ was left as it was)",
+                "pdf": f" ({output.name} was left as it was)"}.get(args.command, "")
+        return f"{args.command} failed; cannot write {where}: {write.why_not_written(exc)}{kept}"
+    return (f"{args.command} failed; {names[0] if names else args.root}: "
+            f"{exc.strerror or exc}; check that it exists and that you may read it")
+
+
+def _beside(path: Path, output: Path) -> bool:
+    """Whether ``path`` is the output, in it, or in a staging folder beside it."""
+    if not path.is_relative_to(output.parent) or path == output.parent:
+        return False
+    first = path.relative_to(output.parent).parts[0]
+    return first == output.name or first.startswith(f".{output.name}.")
+
+
+def _under(root: Path, path: Path | None) -> Path | None:
+    return None if path is None else path if path.is_absolute() else root / path

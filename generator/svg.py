@@ -21,6 +21,7 @@ from urllib.parse import quote
 
 from generator.escaping import visible
 from generator.model import Briefing
+from generator.problems import EnvironmentFault
 from generator.schema import CERTAINTY, Plan, Position, Sheet
 
 Href = Callable[[Sheet], str]
@@ -302,9 +303,7 @@ def _layout(source: str) -> str:
     key = hashlib.sha256(data).hexdigest()
     if key in _LAYOUTS:
         return _LAYOUTS[key]
-    dot = shutil.which("dot")
-    if dot is None:
-        raise RuntimeError("Graphviz 'dot' is not installed (Debian package graphviz)")
+    dot = _dot_command()
     result = subprocess.run(
         [dot, "-Tsvg"], input=data, capture_output=True, check=False, timeout=300
     )
@@ -319,6 +318,18 @@ def _layout(source: str) -> str:
         _LAYOUTS.pop(next(iter(_LAYOUTS)))
     _LAYOUTS[key] = svg
     return svg
+
+
+def _dot_command() -> str:
+    """Graphviz's ``dot``, found on the PATH, or a fault saying how to install it."""
+    dot = shutil.which("dot")
+    if dot is None:
+        raise EnvironmentFault(
+            "cannot draw the relationship graph: Graphviz's 'dot' command is not on the PATH; "
+            "install Graphviz (on Debian or Ubuntu: sudo apt-get install graphviz), then run "
+            "the command again"
+        )
+    return dot
 
 
 _GRAPHVIZ_LINK = re.compile(r'<a xlink:href="([^"]*)"(?: xlink:title="[^"]*")?>')

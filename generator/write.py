@@ -106,10 +106,27 @@ def write_if_changed(path: Path, data: bytes, *, mode: int | None = None) -> boo
 
 
 def why_not_written(exc: OSError) -> str:
-    """What stopped a file or folder being written, for a one-line message."""
+    """What stopped a file or folder being written, and what to do, for a one-line message."""
     if isinstance(exc, FileExistsError) and exc.filename:
         return f"{exc.filename} is not a folder"  # making the folders: a file stood in the way
-    return exc.strerror or str(exc)
+    fix = _FIXES.get(exc.errno or 0)
+    return f"{exc.strerror or exc}; {fix}" if fix else exc.strerror or str(exc)
+
+
+def while_writing(exc: OSError) -> bool:
+    """Whether only writing can have failed so (a full disk, a read-only one)."""
+    return exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS)
+
+
+_SPACE = "free some space on that disk, then run the command again"
+_ELSEWHERE = "make the folder writable, or write the output elsewhere (--site-dir, --output)"
+_FIXES = {
+    errno.ENOSPC: _SPACE,
+    errno.EDQUOT: _SPACE,
+    errno.EROFS: "write the output to another disk (--site-dir, --output)",
+    errno.EACCES: _ELSEWHERE,
+    errno.EPERM: _ELSEWHERE,
+}
 
 
 class Staging:

@@ -100,6 +100,17 @@ def copy_shipped(dest: Path) -> Path:
     return dest
 
 
+def read_payloads() -> list[str]:
+    """The injection corpus (tests/cases/injection/payloads.txt), one payload a line;
+    ``\\uXXXX`` stands for that character, so that invisible ones stay visible in the file."""
+    lines = (INJECTION / "payloads.txt").read_text(encoding="utf-8").splitlines()
+    return [
+        re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m[1], 16)), line)
+        for line in lines
+        if line.strip()
+    ]
+
+
 def build_env(epoch: str | None = EPOCH) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
     env["NO_MKDOCS_2_WARNING"] = "1"

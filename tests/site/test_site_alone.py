@@ -359,5 +359,6 @@ def test_pdf_to_standard_output(tmp_path: Path) -> None:
     pages = re.fullmatch(r"wrote the print edition to standard output \((\d+) pages\)", said)
     assert pages is not None, said
     assert len(PdfReader(io.BytesIO(streamed.stdout)).pages) == int(pages[1])
+    # Nothing else written.
     assert sorted(p.name for p in root.iterdir() if p.name != ".cache") == [
-        "CONTRIBUTING.md", "briefing.yml", "briefings", "content", "docs", "mkdocs.yml"]  # nothing else written
+        "CONTRIBUTING.md", "briefing.yml", "briefings", "content", "docs", "mkdocs.yml"]
