@@ -75,11 +75,12 @@ def line(name: str, **where: str | Path) -> str:
 
 @pytest.fixture
 def sample(tmp_path: Path) -> Path:
-    """A runnable copy of the sample project, with a site built before (a file stands for it):
-    what every fault must leave as it was."""
+    """A runnable copy of the sample project, with a site built before (two files stand for
+    it, one the briefing.json every build writes): what every fault must leave as it was."""
     root = make_sample(tmp_path / "project")
     (root / "site").mkdir()
     (root / "site" / "index.html").write_text("the last good site", encoding="utf-8")
+    (root / "site" / "briefing.json").write_text("{}\n", encoding="utf-8")
     return root
 
 
