@@ -23,16 +23,18 @@ import yaml
 REPO_ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS = REPO_ROOT / ".github" / "workflows"
 
-#: Every action the workflows use, at the major version they are pinned to.
+#: Every action the workflows use, at the major version they are pinned to: the first majors
+#: that run on Node.js 24 (GitHub removed Node.js 20 from its runners in September 2026), and
+#: download-artifact at v7, before v8 stopped unzipping what it downloads.
 ACTIONS = {
-    "actions/checkout": "v4",
-    "actions/setup-python": "v5",
-    "actions/upload-artifact": "v4",
-    "actions/download-artifact": "v4",
-    "actions/github-script": "v7",
-    "actions/configure-pages": "v5",
-    "actions/upload-pages-artifact": "v3",
-    "actions/deploy-pages": "v4",
+    "actions/checkout": "v6",
+    "actions/setup-python": "v6",
+    "actions/upload-artifact": "v7",
+    "actions/download-artifact": "v7",
+    "actions/github-script": "v8",
+    "actions/configure-pages": "v6",
+    "actions/upload-pages-artifact": "v5",
+    "actions/deploy-pages": "v5",
 }
 
 
@@ -313,7 +315,7 @@ def test_publish_deploys_to_github_pages() -> None:
     assert deploy["environment"] == {
         "name": "github-pages", "url": "${{ steps.deployment.outputs.page_url }}"}
     assert [(s.get("id"), s["uses"]) for s in deploy["steps"]] == [
-        ("deployment", "actions/deploy-pages@v4")]
+        ("deployment", "actions/deploy-pages@v5")]
 
 
 @pytest.mark.parametrize(("settings", "warning"), [
