@@ -363,18 +363,25 @@ GRAPH_FONT = 12.0
 _NODE_EM, _EDGE_EM = 9.0, 7.0
 
 
+def _tie(kind: str) -> str:
+    """A relation's kind as words: ``negotiated-with`` -> ``negotiated with``."""
+    return kind.replace("-", " ")
+
+
 def relations_graph(briefing: Briefing, href: Href) -> Drawing:
     """Actors, their relations, roles and drafting, laid out by Graphviz ``dot`` from top to
     bottom (a graph's ranks are fewer than its boxes side by side, and a rank's boxes wrap
     their names) or, where that is too wide and left to right is narrower, across; every tie
     between two boxes on one arrow, its words one under another."""
     edges: set[tuple[str, str, str]] = set()
+    roles: set[tuple[str, str, str]] = set()  # a title, not a verb: said as "A, Head, B"
     for actor in briefing.actors:
         for role in actor.roles:
             if role.of:
-                edges.add((actor.id, role.of, role.title.lower()))
+                edges.add((actor.id, role.of, role.title))
+                roles.add((actor.id, role.of, role.title))
         for relation in actor.relations:
-            edges.add((actor.id, relation.to, relation.kind))
+            edges.add((actor.id, relation.to, _tie(relation.kind)))
     for plan in briefing.plans:
         for actor_id in plan.drafted_by:
             edges.add((actor_id, plan.id, "drafted"))
@@ -428,8 +435,10 @@ def relations_graph(briefing: Briefing, href: Href) -> Drawing:
     if _points(layout, "width") > WIDE_COLUMN_EM * GRAPH_FONT:
         layout = min(layout, laid_out("LR"), key=lambda drawn: _points(drawn, "width"))
     return _inline(layout, "Relationship graph",
-                   f"{scope}: " + "; ".join(f"{briefing.name(a)} {k} {briefing.name(b)}"
-                                           for a, b, k in shown), tooltips)
+                   f"{scope}: " + "; ".join(
+                       f"{briefing.name(a)}, {k}, {briefing.name(b)}" if (a, b, k) in roles
+                       else f"{briefing.name(a)} {k} {briefing.name(b)}" for a, b, k in shown),
+                   tooltips)
 
 
 def _layout(source: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import os
 import re
 from pathlib import Path
@@ -90,6 +91,25 @@ def test_labels_reach_graphviz_as_dot_strings_it_reads_no_escape_in() -> None:
     assert svg._dot('a\\N "b" &lt;') == '"a\\\\N \\"b\\" &amp;lt;"'
     assert svg._label("x" * 81) == '"' + "x" * 79 + '…"'
     assert svg._label("one\ntwo \u202e") == '"one two &amp;#x202e;"'
+
+
+def test_graph_keeps_the_case_of_roles_and_writes_ties_as_words(briefing: Briefing) -> None:
+    """A role's title as the actor's page writes it ("President of ..."), never lower-cased;
+    a relation's kind as words ("collaborated with"), never its slug; two ties between the
+    same two actors on one arrow, one under the other."""
+    drawing = svg.relations_graph(briefing, href).markup
+    texts = [html.unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", drawing)]
+    joined = " ".join(texts)
+    zelenskyy = briefing.get("volodymyr-zelenskyy")
+    title = next(r.title for r in zelenskyy.roles)  # type: ignore[attr-defined]
+    assert title[0].isupper() and title in joined
+    assert title.lower() not in joined
+    assert "collaborated-with" not in joined and "collaborated with" in joined
+    arrow = re.search(r"<title>kirill&#45;dmitriev&#45;&gt;jared&#45;kushner</title>(.*?)</g>",
+                      drawing)
+    assert arrow, "one arrow from Kirill Dmitriev to Jared Kushner"
+    words = [html.unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", arrow[1])]
+    assert " ".join(words) == "collaborated with, met"
 
 
 def test_graph_labels_wrap_but_lose_no_word(briefing: Briefing) -> None:
