@@ -7,7 +7,7 @@ its links must stay reachable (axe: nested-interactive).
 
 A picture is sized in em of the text around it, its labels one em: they are as large as the body
 text on every screen and on paper, and a picture is laid out (wrapped, split) to fit the text
-column at that size; on a screen narrower than it, it scrolls sideways under a hint.
+column at that size; in a column narrower than it, it scrolls sideways under a hint.
 """
 
 from __future__ import annotations
@@ -51,8 +51,6 @@ _LINE = FONT_SIZE * 1.25  # from a line of a label to the next
 #: graph's pages do (their templates) for the room.
 COLUMN_EM = 42.0
 WIDE_COLUMN_EM = 57.0
-#: A drawing wider than this scrolls in a phone's column (22 em at 360 px): it gets the hint.
-PHONE_EM = 22.0
 #: Widest on the book's portrait text column (174 mm, A4; letter is wider) with labels of at
 #: least 7 pt; a wider drawing is printed on a landscape page.
 PORTRAIT_EM = 70.0
@@ -92,14 +90,15 @@ class Drawing:
 
 
 def figure(name: str, drawing: Drawing) -> str:
-    """A drawing as the page's <figure>: with a hint to scroll where a phone cannot show it
-    whole (the hint's words are CSS, shown only on narrow screens), and marked to print on a
-    landscape page where the portrait column would shrink its labels below 7 pt."""
+    """A drawing as the page's <figure>, with a hint to scroll that the site's CSS shows only
+    where the column is narrower than the drawing (its width is the figure's --figure-width;
+    the hint's words are CSS too), and marked to print on a landscape page where the portrait
+    column would shrink its labels below 7 pt."""
     classes = f"briefing-figure briefing-{name}"
     if drawing.width > PORTRAIT_EM:
         classes += " briefing-wide"
-    hint = '<p class="scroll-hint" aria-hidden="true"></p>' if drawing.width > PHONE_EM else ""
-    return f'<figure class="{classes}">{hint}{drawing.markup}</figure>'
+    return (f'<figure class="{classes}" style="--figure-width: {drawing.width:.3f}em">'
+            f'<p class="scroll-hint" aria-hidden="true"></p>{drawing.markup}</figure>')
 
 
 def _open(width: float, height: float, title: str, desc: str, ids: _Ids, css: str) -> str:

@@ -209,12 +209,11 @@ def test_matrix_cells_and_headings_stay_in_their_column(tmp_path: Path) -> None:
 # --- the figure around a picture ---------------------------------------------------------------
 
 
-def test_figure_hints_where_a_phone_must_scroll_and_prints_wide_pictures_landscape() -> None:
-    small = svg.figure("matrix", svg.Drawing("<svg/>", 20.0))
+def test_figure_gives_its_width_for_the_hint_and_prints_wide_pictures_landscape() -> None:
     wide = svg.figure("graph", svg.Drawing("<svg/>", 40.0))
     huge = svg.figure("graph", svg.Drawing("<svg/>", svg.PORTRAIT_EM + 1))
-    assert "scroll-hint" not in small and "briefing-wide" not in small
-    assert 'class="scroll-hint" aria-hidden="true"' in wide and "briefing-wide" not in wide
+    assert wide == ('<figure class="briefing-figure briefing-graph" style="--figure-width: '
+                    '40.000em"><p class="scroll-hint" aria-hidden="true"></p><svg/></figure>')
     assert 'class="briefing-figure briefing-graph briefing-wide"' in huge
 
 

@@ -324,7 +324,7 @@ def test_graph_labels_print_at_least_7_points(built: Built) -> None:
     if shutil.which("pdftotext") is None:
         pytest.fail("pdftotext is missing: install poppler-utils (scripts/test.sh does)")
     figure = next(p for p in built.prepared.pages if p.path == "actors/index.md").markdown
-    drawn = re.search(r'<figure class="[^"]*briefing-graph[^"]*">.*?</figure>', figure)
+    drawn = re.search(r'<figure class="[^"]*briefing-graph[^"]*"[^>]*>.*?</figure>', figure)
     assert drawn
     labels = {word for text in re.findall(r"<text[^>]*>([^<]*)</text>", drawn[0])
               for word in html.unescape(text).split()}

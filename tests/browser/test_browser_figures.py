@@ -161,15 +161,16 @@ def test_a_narrow_screen_scrolls_a_figure_under_a_hint(
     name: str, open_page: Callable[[str], Page], artifacts: Path
 ) -> None:
     """At 390 pixels a figure wider than the column scrolls inside itself, under a visible
-    hint; the page itself never scrolls sideways, and labels keep the body text's size."""
+    hint, and one that fits shows none; the page itself never scrolls sideways, and labels keep
+    the body text's size."""
     page = open_page(FIGURE_PAGES[name])
     page.set_viewport_size({"width": PHONE, "height": 844})
     _screenshot(page, artifacts, name, PHONE)
     figures = page.evaluate(MEASURE)
     assert any(f["scroll"] > 0 for f in figures), f"{name}: nothing to scroll at {PHONE}px"
     for figure in figures:
-        if figure["scroll"] > 0:
-            assert figure["shown"] and "Scroll sideways" in figure["hint"], figure
+        assert figure["shown"] == (figure["scroll"] > 0), figure
+        assert "Scroll sideways" in figure["hint"], figure
         assert figure["past"] <= 0.5, figure
         assert figure["smallest"] >= figure["body"] - 0.05, figure
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
@@ -241,3 +242,26 @@ def test_label_widths_are_what_chromium_draws(page: Page) -> None:
         assert ours >= length - 0.5, f"{text!r}: measured {ours:.2f}, drawn {length:.2f}"
         if text in MEASURED[:8]:
             assert ours == pytest.approx(length, rel=0.01), text
+
+
+@pytest.mark.parametrize(("width", "hinted"), [(390, [False, True]), (1024, [False, False])])
+def test_the_hint_shows_exactly_where_a_picture_is_wider_than_its_column(
+    width: int, hinted: list[bool], page: Page, site_dir: Path
+) -> None:
+    """Of two pictures, 15 and 40 em wide (the column is about 22 em on a phone), only the
+    one wider than its column shows the hint, and only it scrolls."""
+    styles = "".join(
+        f"<style>{(site_dir / 'assets' / css).read_text(encoding='utf-8')}</style>"
+        for css in ("labels.css", "briefing.css"))
+    figures = "".join(
+        svg.figure("graph", svg.Drawing(
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="{em}em" height="2em" '
+            f'viewBox="0 0 {em * 16} 32"><text x="0" y="20">{em} em</text></svg>', em))
+        for em in (15, 40))
+    page.set_viewport_size({"width": width, "height": 800})
+    page.set_content(f'<html><head>{styles}</head><body style="margin: 16px; font-size: 16px">'
+                     f'<article class="md-typeset">{figures}</article></body></html>')
+    found = page.evaluate(MEASURE.replace('document.querySelector("article p")',
+                                          'document.querySelector("article")'))
+    assert [f["shown"] for f in found] == hinted
+    assert [f["scroll"] > 0 for f in found] == hinted
