@@ -10,6 +10,7 @@ so incremental and full builds cannot drift apart.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import logging
@@ -33,6 +34,8 @@ from generator.validate import ContentCheck
 log = logging.getLogger(__name__)
 
 JSON_FORMAT = "briefing/1"
+#: The whole fact graph's file at the top of the site (every build writes it).
+JSON_NAME = "briefing.json"
 #: Commits shown on the "What changed" page, newest first.
 HISTORY_LIMIT = 100
 
@@ -51,8 +54,12 @@ class Prepared:
 class Workspace:
     """Builds of one project, remembering files and pages between them. One per process."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, today: dt.date | None = None):
         self.root = root
+        #: The day builds are for (overdue reviews, the review page). None: each build asks
+        #: ``dates.today()``, SOURCE_DATE_EPOCH's day (as the CLI and the plugin set it), else
+        #: the clock's.
+        self.today = today
         #: The content's check, remembering what it read (``validate.ContentCheck``).
         self.content = ContentCheck(root / "content", root)
         self._pages: dict[str, RenderedPage] = {}
@@ -76,7 +83,7 @@ class Workspace:
         if settings is None:
             result = self.content.run()
         else:
-            result = self.content.run(settings.review_after_days, today())
+            result = self.content.run(settings.review_after_days, self._day())
         self.stats["files_parsed"] = self.content.parsed
         self._pending |= self.content.changed
         return result
@@ -96,17 +103,18 @@ class Workspace:
                        or result.sheets.get(i) is None and i in previous.sheets}
         briefing = result.briefing(previous, changed if previous is not None else None)
         history = self._content_history()
-        setup = _setup_digest(project) + self._history_key
+        day = self._day()
+        setup = _setup_digest(project) + self._history_key + day.isoformat()
         if previous is None or changed or setup != self._setup:
             # Something is redone: what an earlier build set aside may be left behind now.
             # (A build that finds nothing changed, as the plugin's after `briefing build`,
             # leaves it set aside.)
             take_back()
         if setup != self._setup or self._renderer is None:
-            # Settings, templates or the git history changed: any page may differ.
+            # Settings, templates, the git history or the day changed: any page may differ.
             self._pages.clear()
             self._index = PageIndex()
-            self._renderer = Renderer(project.templates_dir, project.settings, history)
+            self._renderer = Renderer(project.templates_dir, project.settings, history, day)
             self._setup = setup
         full = not self._pages  # every page is made
         warnings = [p for p in result.problems if not p.is_error]
@@ -162,6 +170,9 @@ class Workspace:
             pages[path] = page
         return pages, rendered
 
+    def _day(self) -> dt.date:
+        return self.today or today()
+
     def _content_history(self) -> History:
         """The content's git history, worked out again only when HEAD moves."""
         key = head_commit(self.root)
@@ -182,9 +193,9 @@ def _setup_digest(project: Project) -> str:
     return digest.hexdigest()
 
 
-def prepare(root: Path) -> Prepared:
-    """A full build: validate and render everything."""
-    return Workspace(root).build()
+def prepare(root: Path, today: dt.date | None = None) -> Prepared:
+    """A full build: validate and render everything, for the day ``today`` (see Workspace)."""
+    return Workspace(root, today).build()
 
 
 def briefing_json(project: Project, briefing: Briefing) -> str:

@@ -3,12 +3,14 @@ for the preview's error page, ``preview``)."""
 
 from __future__ import annotations
 
+import html
 import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
@@ -20,9 +22,26 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
 from generator import preview
-from generator.pipeline import Prepared, Workspace, briefing_json, source_date_epoch
-from generator.problems import CATALOGUE, ContentError, Problem, summary
+from generator.config import edit_address
+from generator.escaping import url
+from generator.loader import read_file
+from generator.outputs import (
+    MKDOCS_ADVICE,
+    SITE_ADVICE,
+    OutputRefused,
+    project_inputs,
+    refuse_overlap,
+)
+from generator.pipeline import (
+    JSON_NAME,
+    Prepared,
+    Workspace,
+    briefing_json,
+    source_date_epoch,
+)
+from generator.problems import CATALOGUE, ContentError, EnvironmentFault, Problem, summary
 from generator.render import LABELS_CSS, LABELS_CSS_URL, TemplateProblem
+from generator.yamlparse import compose, decode, syntax_problem
 
 log = logging.getLogger("mkdocs.plugins.briefing")
 
@@ -81,6 +100,7 @@ class BriefingPlugin(BasePlugin[BriefingPluginConfig]):
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = self._root(config)
+        _refuse_overlap(root, config)
         os.environ.setdefault("SOURCE_DATE_EPOCH", source_date_epoch(root))
         if self._workspace is None or self._workspace.root != root:
             self._workspace = Workspace(root)
@@ -88,7 +108,7 @@ class BriefingPlugin(BasePlugin[BriefingPluginConfig]):
         self._sources, self._jsonld = {}, {}
         try:
             self.prepared = self._workspace.build()
-        except (ContentError, TemplateProblem) as exc:
+        except (ContentError, TemplateProblem, EnvironmentFault) as exc:
             broken = _broken(exc)
             if not self._serving:
                 raise PluginError("\n".join(broken.lines())) from None
@@ -132,7 +152,7 @@ class BriefingPlugin(BasePlugin[BriefingPluginConfig]):
         files.append(
             File.generated(
                 config,
-                "briefing.json",
+                JSON_NAME,
                 content=briefing_json(self.prepared.project, self.prepared.briefing),
             )
         )
@@ -183,7 +203,7 @@ class BriefingPlugin(BasePlugin[BriefingPluginConfig]):
         source = self._sources.get(page.file.src_uri)
         settings = self.prepared.project.settings if self.prepared else None
         if source and settings and settings.repo_url:
-            page.edit_url = settings.edit_url(source)
+            page.edit_url = edit_url(settings.repo_url, settings.edit_uri, source)
         elif page.file.generated_by or self._broken is not None:
             page.edit_url = None  # no file under docs/ to edit (the error page: none at all)
         return context
@@ -205,10 +225,12 @@ class BriefingPlugin(BasePlugin[BriefingPluginConfig]):
         return output
 
 
-def _broken(exc: ContentError | TemplateProblem) -> _Broken:
+def _broken(exc: ContentError | TemplateProblem | EnvironmentFault) -> _Broken:
     if isinstance(exc, ContentError):
         return _Broken(exc.problems, [])
-    return _Broken([], [f"template error: {exc}"])
+    if isinstance(exc, TemplateProblem):
+        return _Broken([], [f"template error: {exc}"])
+    return _Broken([], [str(exc)])
 
 
 def _unsearched(page: Page | None) -> bool:
@@ -217,19 +239,47 @@ def _unsearched(page: Page | None) -> bool:
     return isinstance(search, dict) and bool(search.get("exclude"))
 
 
+def _refuse_overlap(root: Path, config: MkDocsConfig) -> None:
+    """A PluginError if site_dir would hold or replace an input of the project: MkDocs
+    empties site_dir before it builds, and guards only its docs_dir."""
+    try:
+        refuse_overlap(Path(config.site_dir), project_inputs(root, Path(config.docs_dir)),
+                       named=f"site_dir {config.site_dir}", advice=MKDOCS_ADVICE)
+    except OutputRefused as exc:
+        raise PluginError(str(exc)) from None
+
+
+def edit_url(repo_url: str, edit_uri: str, source: str) -> str:
+    """The address that edits ``source`` in the repository, ready for an HTML attribute.
+
+    Material writes ``page.edit_url`` into ``href="..."`` as it is, without escaping: so it is
+    percent-encoded and then HTML-escaped here, and no address (the settings are checked, but
+    this is where they land) can end the attribute, add markup or become another address
+    through a character reference such as ``&quot;``."""
+    address = url(edit_address(repo_url, edit_uri, source))
+    return html.escape(str(address), quote=True)
+
+
 def build_site(
-    root: Path, site_dir: Path, *, strict: bool = True, workspace: Workspace | None = None
+    root: Path,
+    site_dir: Path,
+    *,
+    strict: bool = True,
+    workspace: Workspace | None = None,
+    publish_to: Path | None = None,
 ) -> None:
     """Run ``mkdocs build`` for the project at ``root`` into ``site_dir``; with ``workspace``
-    (one that has just built), the plugin reuses its work instead of doing it again."""
+    (one that has just built), the plugin reuses its work instead of doing it again. With
+    ``publish_to`` (where ``site_dir`` will be swapped in), OutputRefused if that would hold or
+    replace mkdocs.yml's docs_dir."""
     from mkdocs.commands.build import build
-    from mkdocs.config import load_config
     from mkdocs.exceptions import Abort
 
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
-    config = load_config(
-        config_file=str(root / "mkdocs.yml"), site_dir=str(site_dir), strict=strict
-    )
+    config = _load_config(root, site_dir, strict)
+    if publish_to is not None:
+        refuse_overlap(publish_to, project_inputs(root, Path(config.docs_dir)),
+                       named=f"--site-dir {publish_to}", advice=SITE_ADVICE)
     plugin = config.plugins.get("briefing")
     if workspace is not None and isinstance(plugin, BriefingPlugin):
         plugin._workspace = workspace
@@ -239,6 +289,58 @@ def build_site(
         raise BuildFailed(str(exc)) from None
     except Abort as exc:
         raise BuildFailed(str(exc)) from None
+
+
+CONFIG_FILE = "mkdocs.yml"
+
+
+def _load_config(root: Path, site_dir: Path, strict: bool) -> MkDocsConfig:
+    """MkDocs' configuration of the project, or a ContentError that says in one line what is
+    wrong with ``mkdocs.yml`` (missing, not YAML, without this plugin) and where."""
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import Abort, ConfigurationError
+
+    path = root / CONFIG_FILE
+    data, problems = read_file(path, CONFIG_FILE)
+    text = None
+    if data is not None:
+        text, problems = decode(data, CONFIG_FILE)
+    if text is None:
+        if not path.exists():
+            problems = [Problem(CONFIG_FILE, 0, 0, f"{CONFIG_FILE} not found in {root}", "io")]
+        raise ContentError(problems)
+    try:
+        # Composed only, never constructed: MkDocs' own tags (!ENV, !!python/name) stay as
+        # written, and a syntax error gets a line and column, as a fact sheet's does.
+        node = compose(text)
+    except yaml.MarkedYAMLError as exc:
+        raise ContentError([syntax_problem(exc, CONFIG_FILE, text)]) from None
+    except yaml.YAMLError as exc:
+        raise ContentError([Problem(CONFIG_FILE, 0, 0, f"YAML error: {exc}", "yaml-syntax")]
+                           ) from None
+    try:
+        config = load_config(config_file=str(path), site_dir=str(site_dir), strict=strict)
+    except (ConfigurationError, Abort) as exc:  # MkDocs has logged what each option lacks
+        raise BuildFailed(f"{CONFIG_FILE}: {exc}") from None
+    if not any(isinstance(plugin, BriefingPlugin) for plugin in config.plugins.values()):
+        raise ContentError([_without_plugin(node)])
+    return config
+
+
+def _without_plugin(node: yaml.Node | None) -> Problem:
+    """Where ``mkdocs.yml`` should name this plugin, and the line that does."""
+    plugins = None
+    if isinstance(node, yaml.MappingNode):
+        plugins = next((key for key, _ in node.value
+                        if isinstance(key, yaml.ScalarNode) and key.value == "plugins"), None)
+    consequence = "so no fact sheet would be published"
+    if plugins is None:
+        return Problem(CONFIG_FILE, 0, 0, f"the briefing plugin is not enabled, {consequence}; "
+                       "add the line 'plugins: [search, briefing]'", "plugin")
+    mark = plugins.start_mark
+    return Problem(CONFIG_FILE, mark.line + 1, mark.column + 1,
+                   f"'plugins' does not list briefing, {consequence}; add it, as in "
+                   "'plugins: [search, briefing]'", "plugin")
 
 
 class BuildFailed(Exception):

@@ -114,3 +114,8 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
 
 def quote_list(values: Iterable[str]) -> str:
     return ", ".join(values)
+
+
+class EnvironmentFault(Exception):
+    """The machine, not the content, stops a command (a program it needs is missing): the
+    message is one line saying what happened, where, and how to fix it."""

@@ -154,6 +154,20 @@ class Repository:
             ) from None
         return out.decode().strip()
 
+    def top(self) -> Path:
+        """The repository's working tree: the folder git's tracked paths are relative to."""
+        return Path(os.fsdecode(self._run("rev-parse", "--show-toplevel").rstrip(b"\n")))
+
+    def git_dirs(self) -> list[Path]:
+        """The repository's own folders: this checkout's and the one worktrees share."""
+        out = self._run("rev-parse", "--absolute-git-dir", "--git-common-dir")
+        return [self.root / os.fsdecode(line) for line in out.splitlines() if line]
+
+    def tracked(self) -> list[str]:
+        """Every file git tracks in the repository, relative to ``top()``."""
+        out = self._run("ls-files", "-z", "--full-name", "--", ":(top)")
+        return [os.fsdecode(name) for name in out.split(b"\0") if name]
+
     def is_shallow(self) -> bool:
         return self._run("rev-parse", "--is-shallow-repository").decode().strip() == "true"
 

@@ -58,7 +58,9 @@ def discover(content_dir: Path, display_root: Path) -> tuple[list[SheetFile], li
         base = root.relative_to(display_root.resolve()).as_posix()
     except ValueError:
         base = content_dir.as_posix()
-    for parts, entry in sorted(_entries(str(content_dir), ()), key=lambda item: item[0]):
+    unreadable: list[tuple[tuple[str, ...], OSError]] = []
+    for parts, entry in sorted(_entries(str(content_dir), (), unreadable),
+                               key=lambda item: item[0]):
         name = entry.name
         is_link = entry.is_symlink()
         if is_link and _is_dir(entry) and not Path(entry.path).resolve().is_relative_to(root):
@@ -70,7 +72,8 @@ def discover(content_dir: Path, display_root: Path) -> tuple[list[SheetFile], li
             continue
         dot = name.rfind(".")
         suffix = name[dot:] if 0 < dot < len(name) - 1 else ""
-        if suffix not in (".yml", ".yaml") or name.startswith("."):
+        misnamed = None if suffix == ".yml" else _misnamed(name, suffix)
+        if suffix != ".yml" and misnamed is None or name.startswith("."):
             continue
         display = f"{base}/{'/'.join(parts)}"
         path = entry.path
@@ -88,11 +91,8 @@ def discover(content_dir: Path, display_root: Path) -> tuple[list[SheetFile], li
             continue
         if not _is_file(entry):
             continue
-        if suffix == ".yaml":
-            problems.append(
-                Problem(display, 0, 0, f"fact sheets end in .yml; rename to {name[:dot]}.yml",
-                        "file-name")
-            )
+        if misnamed:
+            problems.append(Problem(display, 0, 0, misnamed, "file-name"))
             continue
         if len(parts) != 2 or parts[0] not in KINDS:
             problems.append(
@@ -101,25 +101,48 @@ def discover(content_dir: Path, display_root: Path) -> tuple[list[SheetFile], li
             )
             continue
         found.append((path, display, parts[0]))
+    for parts, exc in unreadable:
+        # Without a word, every sheet in it would be missing from the site.
+        where = "/".join((base, *parts))
+        problems.append(Problem(where, 0, 0, f"cannot read folder: {exc.strerror or exc}; "
+                                "the fact sheets in it were not checked", "io"))
     return found, problems
 
 
-def _entries(folder: str, parts: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...],
-                                                                      os.DirEntry[str]]]:
+def _misnamed(name: str, suffix: str) -> str | None:
+    """What is wrong with the name of a file meant as a fact sheet (``x.yaml``, ``x.YML``,
+    ``x.yml `` with a space after it), and the name to give it; None for any other file."""
+    word = suffix.rstrip()
+    if word.lower() not in (".yml", ".yaml"):
+        return None
+    stem = name[: len(name) - len(suffix)]
+    if word != suffix:
+        last = suffix[len(word):][-1]
+        what = "a space" if last == " " else f"an invisible character (U+{ord(last):04X})"
+        return f"file name ends in {what} after '{word}'; rename to {stem}.yml"
+    if word.lower() == ".yml":
+        return f"fact sheets end in .yml, in lower case; rename to {stem}.yml"
+    return f"fact sheets end in .yml; rename to {stem}.yml"
+
+
+def _entries(folder: str, parts: tuple[str, ...], unreadable: list[tuple[tuple[str, ...], OSError]]
+             ) -> Iterator[tuple[tuple[str, ...], os.DirEntry[str]]]:
     """Every entry under ``folder`` with its path parts below the content folder, as
-    ``Path.rglob("*")`` gives them: hidden ones too, links to folders listed but not entered,
-    folders that cannot be read skipped. (``os.scandir`` knows most entries' types without
-    asking the file system again: at thousands of files, ``rglob`` and ``stat`` do not.)"""
+    ``Path.rglob("*")`` gives them: hidden ones too, links to folders listed but not entered;
+    folders that cannot be read are added to ``unreadable``. (``os.scandir`` knows most
+    entries' types without asking the file system again: at thousands of files, ``rglob``
+    and ``stat`` do not.)"""
     try:
         with os.scandir(folder) as listing:
             entries = list(listing)
-    except OSError:
+    except OSError as exc:
+        unreadable.append((parts, exc))
         return
     for entry in entries:
         here = (*parts, entry.name)
         yield here, entry
         if _is_dir(entry) and not entry.is_symlink():
-            yield from _entries(entry.path, here)
+            yield from _entries(entry.path, here, unreadable)
 
 
 def _is_dir(entry: os.DirEntry[str]) -> bool:
@@ -354,7 +377,7 @@ def _under(where: DataPath, wrong: Container[DataPath]) -> bool:
 
 # --- pydantic errors, in editors' words -------------------------------------------------------
 
-_RULES = {"vocabulary", "slug", "url", "date", "type", "empty"}
+_RULES = {"vocabulary", "slug", "url", "date", "type", "empty", "language"}
 
 
 def problem_from_pydantic(error: Any, raw: RawSheet, cls: type[BaseModel]) -> Problem:

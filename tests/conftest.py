@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
@@ -27,6 +28,19 @@ def _session_cache_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
         yield
+
+
+@pytest.fixture(autouse=True)
+def _source_date_epoch_as_it_was() -> Iterator[None]:
+    """`briefing build` and `briefing pdf` set SOURCE_DATE_EPOCH in the process's environment
+    (from git or file times) for MkDocs and the PDF. Run in this process by a test, they must
+    not hand that day to the tests after it: each test fixes the day it needs."""
+    saved = os.environ.get("SOURCE_DATE_EPOCH")
+    yield
+    if saved is None:
+        os.environ.pop("SOURCE_DATE_EPOCH", None)
+    else:
+        os.environ["SOURCE_DATE_EPOCH"] = saved
 
 
 @pytest.fixture

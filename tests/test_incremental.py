@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 from collections.abc import Callable
@@ -16,6 +17,9 @@ from generator.tracking import ALL, LENGTH, PageIndex
 from generator.validate import ContentCheck
 
 REPO = Path(__file__).resolve().parent.parent
+#: The day every build here is for, so that an incremental and a full build of one test agree
+#: on it (the review page, overdue reviews) whatever the clock says.
+DAY = dt.date(2025, 11, 28)
 
 
 @pytest.fixture
@@ -107,21 +111,21 @@ EDITS: list[tuple[str, Edit]] = [
 
 
 def test_incremental_equals_full_after_each_edit(project: Path) -> None:
-    workspace = Workspace(project)
+    workspace = Workspace(project, DAY)
     first = workspace.build()
     total = len(first.pages)
     assert workspace.stats == {"files_parsed": 39, "pages_rendered": total}
-    assert pages_of(first) == pages_of(prepare(project))
+    assert pages_of(first) == pages_of(prepare(project, DAY))
     for name, change in EDITS:
         change(project)
         incremental = workspace.build()
-        assert pages_of(incremental) == pages_of(prepare(project)), name
+        assert pages_of(incremental) == pages_of(prepare(project, DAY)), name
         if name != "change a template":
             assert workspace.stats["pages_rendered"] < len(incremental.pages), name
 
 
 def test_one_edit_rereads_one_file_and_rerenders_few_pages(project: Path) -> None:
-    workspace = Workspace(project)
+    workspace = Workspace(project, DAY)
     workspace.build()
     edit(project / "content/places/miami.yml", "name: Miami", "name: Miami, Florida")
     workspace.build()
@@ -132,7 +136,7 @@ def test_one_edit_rereads_one_file_and_rerenders_few_pages(project: Path) -> Non
 
 
 def test_unchanged_content_renders_nothing(project: Path) -> None:
-    workspace = Workspace(project)
+    workspace = Workspace(project, DAY)
     workspace.build()
     workspace.content._checked_ns -= 10_000_000_000  # pretend the last check was long ago
     workspace.build()
@@ -142,7 +146,7 @@ def test_unchanged_content_renders_nothing(project: Path) -> None:
 def test_same_size_edit_within_the_clock_tick_is_seen(project: Path) -> None:
     path = project / "content/places/miami.yml"
     path.touch()  # written just now, as an editor's save is
-    workspace = Workspace(project)
+    workspace = Workspace(project, DAY)
     workspace.build()
     stat = path.stat()
     edit(path, "name: Miami", "name: Miama")  # the same size,
@@ -154,7 +158,7 @@ def test_same_size_edit_within_the_clock_tick_is_seen(project: Path) -> None:
 def test_content_error_then_fix(project: Path) -> None:
     from generator.problems import ContentError
 
-    workspace = Workspace(project)
+    workspace = Workspace(project, DAY)
     workspace.build()
     path = project / "content/places/miami.yml"
     good = path.read_text(encoding="utf-8")
@@ -163,7 +167,7 @@ def test_content_error_then_fix(project: Path) -> None:
         workspace.build()
     assert [p.rule for p in caught.value.problems if p.is_error] == ["vocabulary"]
     path.write_text(good, encoding="utf-8")
-    assert pages_of(workspace.build()) == pages_of(prepare(project))
+    assert pages_of(workspace.build()) == pages_of(prepare(project, DAY))
 
 
 def test_briefing_build_reads_each_file_once(
@@ -202,7 +206,7 @@ def test_briefing_build_reads_each_file_once(
 
 
 def test_composed_pages_redone_only_when_what_they_show_changed(project: Path) -> None:
-    workspace = Workspace(project)
+    workspace = Workspace(project, DAY)
     workspace.build()
     edit(project / "content/actors/jared-kushner.yml", "no official title", "no title")
     workspace.build()  # a reported fact: no index shows its text
@@ -216,7 +220,7 @@ def test_composed_pages_redone_only_when_what_they_show_changed(project: Path) -
     edit(project / "content/actors/us-lawmakers.yml", "name: US lawmakers", "name: Congress")
     rebuilt = workspace.build()  # a name: every page naming them
     assert {"positions/index.md", "actors/index.md"} <= set(workspace.rendered)
-    assert pages_of(rebuilt) == pages_of(prepare(project))
+    assert pages_of(rebuilt) == pages_of(prepare(project, DAY))
 
 
 PROBLEM_EDITS: list[tuple[str, Edit]] = [
@@ -342,16 +346,15 @@ MIAMA = _miama()
 
 def test_incremental_check_reports_what_a_full_check_does(project: Path) -> None:
     from generator.config import load_project
-    from generator.dates import today
     from generator.validate import check
 
     settings = load_project(project).settings
-    workspace = Workspace(project)
+    workspace = Workspace(project, DAY)
     workspace.check(settings)
     for name, change in PROBLEM_EDITS:
         change(project)
         incremental = workspace.check(settings)
-        full = check(project / "content", project, settings.review_after_days, today())
+        full = check(project / "content", project, settings.review_after_days, DAY)
         assert incremental.problems == full.problems, name
         assert incremental.sheets == full.sheets, name
         assert incremental.files == full.files, name
@@ -359,7 +362,7 @@ def test_incremental_check_reports_what_a_full_check_does(project: Path) -> None
         assert SHOWN.get(name, set()) <= found, name
         assert not NOT_SHOWN.get(name, set()) & found, name
         if incremental.ok:
-            assert pages_of(workspace.build()) == pages_of(prepare(project)), name
+            assert pages_of(workspace.build()) == pages_of(prepare(project, DAY)), name
     assert incremental.ok, "the last edit mends everything"
 
 
@@ -411,22 +414,22 @@ def newcomer(project: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_a_new_lookup_needs_no_registration(newcomer: Path) -> None:
-    workspace = Workspace(newcomer)
+    workspace = Workspace(newcomer, DAY)
     first = workspace.build()
     assert "Same side: " in next(p.markdown for p in first.pages
                                  if p.path == "actors/anna-luna.md")
-    assert pages_of(first) == pages_of(prepare(newcomer))
+    assert pages_of(first) == pages_of(prepare(newcomer, DAY))
     for name, change in EDITS:
         if name == "change a template":
             continue
         change(newcomer)
         incremental = workspace.build()
-        assert pages_of(incremental) == pages_of(prepare(newcomer)), name
+        assert pages_of(incremental) == pages_of(prepare(newcomer, DAY)), name
         assert workspace.stats["pages_rendered"] < len(incremental.pages), name
 
 
 def test_a_new_lookup_redoes_the_pages_whose_answer_changed(newcomer: Path) -> None:
-    workspace = Workspace(newcomer)
+    workspace = Workspace(newcomer, DAY)
     workspace.prepare_rebuilds()  # as a preview may, before the first edit
     workspace.build()
     workspace.prepare_rebuilds()
@@ -440,7 +443,7 @@ def test_a_new_lookup_redoes_the_pages_whose_answer_changed(newcomer: Path) -> N
     edit(newcomer / "content/actors/anna-luna.yml", "\nname: ", "\nreviewed: 2025-11-20\nname: ")
     rebuilt = workspace.build()
     assert "actors/index.md" in workspace.rendered  # it lists the reviewed sheets
-    assert pages_of(rebuilt) == pages_of(prepare(newcomer))
+    assert pages_of(rebuilt) == pages_of(prepare(newcomer, DAY))
 
 
 def test_a_position_named_on_a_page_follows_its_actor_s_name(project: Path) -> None:

@@ -7,6 +7,7 @@ so a build in the test process would leak into the tests that follow it.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import shutil
@@ -33,6 +34,8 @@ INJECTION = CASES / "injection"
 
 #: A fixed build time (2025-11-24T16:00:00Z), so that builds can be compared byte for byte.
 EPOCH = "1764000000"
+#: Its day: what builds in this process are for (``pipeline.prepare(root, today=EPOCH_DAY)``).
+EPOCH_DAY = dt.datetime.fromtimestamp(int(EPOCH), tz=dt.UTC).date()
 BUILD_TIMEOUT = 180
 SAMPLE_SITE_NAME = "The Harbour Accord (sample)"
 
@@ -95,6 +98,17 @@ def copy_shipped(dest: Path) -> Path:
     for name in ("content", "briefings", "docs"):
         shutil.copytree(REPO_ROOT / name, dest / name)
     return dest
+
+
+def read_payloads() -> list[str]:
+    """The injection corpus (tests/cases/injection/payloads.txt), one payload a line;
+    ``\\uXXXX`` stands for that character, so that invisible ones stay visible in the file."""
+    lines = (INJECTION / "payloads.txt").read_text(encoding="utf-8").splitlines()
+    return [
+        re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m[1], 16)), line)
+        for line in lines
+        if line.strip()
+    ]
 
 
 def build_env(epoch: str | None = EPOCH) -> dict[str, str]:
