@@ -98,7 +98,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace, given: Path, site_dir: Path, stopper: _Stopper) -> int:
-    from generator import plugin  # MkDocs is imported only by commands that build the site
+    # MkDocs is imported only by commands that build the site.
+    from generator import plugin  # noqa: PLC0415
 
     os.environ["SOURCE_DATE_EPOCH"] = pipeline.source_date_epoch(args.root)
     # The book is laid out by a process of its own, started first (it loads WeasyPrint while

@@ -269,7 +269,7 @@ class Diff:
     def to_markdown(self, level: int = 2) -> str:
         """Markdown for a pull-request comment (``level``: its heading level); every piece of
         content text is escaped, so it shows as written and cannot inject Markdown or HTML."""
-        from generator.diff_markdown import diff_markdown  # which imports this module
+        from generator.diff_markdown import diff_markdown  # noqa: PLC0415 - it imports this module
 
         return diff_markdown(self, level)
 

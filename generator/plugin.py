@@ -272,8 +272,9 @@ def build_site(
     (one that has just built), the plugin reuses its work instead of doing it again. With
     ``publish_to`` (where ``site_dir`` will be swapped in), OutputRefused if that would hold or
     replace mkdocs.yml's docs_dir."""
-    from mkdocs.commands.build import build
-    from mkdocs.exceptions import Abort
+    # MkDocs' build and its errors are loaded when a site is built, not when the plugin is.
+    from mkdocs.commands.build import build  # noqa: PLC0415
+    from mkdocs.exceptions import Abort  # noqa: PLC0415
 
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     config = _load_config(root, site_dir, strict)
@@ -297,8 +298,8 @@ CONFIG_FILE = "mkdocs.yml"
 def _load_config(root: Path, site_dir: Path, strict: bool) -> MkDocsConfig:
     """MkDocs' configuration of the project, or a ContentError that says in one line what is
     wrong with ``mkdocs.yml`` (missing, not YAML, without this plugin) and where."""
-    from mkdocs.config import load_config
-    from mkdocs.exceptions import Abort, ConfigurationError
+    from mkdocs.config import load_config  # noqa: PLC0415 - as build_site's imports
+    from mkdocs.exceptions import Abort, ConfigurationError  # noqa: PLC0415
 
     path = root / CONFIG_FILE
     data, problems = read_file(path, CONFIG_FILE)

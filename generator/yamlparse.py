@@ -108,7 +108,7 @@ def position(data: bytes, offset: int) -> Location:
 
 
 def compose(text: str) -> yaml.Node | None:
-    return yaml.compose(text, Loader=Parser)  # noqa: S506 - our loader: text, lists, maps
+    return yaml.compose(text, Loader=Parser)  # our loader: text, lists, maps
 
 
 def over_limits(text: str, display: str) -> Problem | None:
@@ -136,7 +136,7 @@ def over_limits(text: str, display: str) -> Problem | None:
 
 def scan(text: str, display: str, loader: Any) -> Problem | None:
     depth = nodes = 0
-    for event in yaml.parse(text, Loader=loader):  # noqa: S506 - events only
+    for event in yaml.parse(text, Loader=loader):  # events only
         if isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent):
             depth += 1
             if depth > MAX_DEPTH + 1:
@@ -162,7 +162,7 @@ def alias_problems(text: str, display: str) -> list[Problem]:
     """One problem at each ``*name`` (only called when the composed tree shares a node)."""
     marks = [
         event.start_mark
-        for event in yaml.parse(text, Loader=Parser)  # noqa: S506 - events only
+        for event in yaml.parse(text, Loader=Parser)  # events only
         if isinstance(event, yaml.AliasEvent)
     ]
     return [
@@ -185,7 +185,7 @@ def todo_comments(text: str, word: re.Pattern[str]
     tokens cover everything but spaces, line breaks and comments, so a match between two
     tokens is in a comment. Only called for text that has the word."""
     hits = [match.start() for match in word.finditer(text)]
-    tokens = [t for t in yaml.scan(text, Loader=Parser)  # noqa: S506 - tokens only
+    tokens = [t for t in yaml.scan(text, Loader=Parser)  # tokens only
               if t.end_mark.index > t.start_mark.index]  # the marks of a sheet's text
     done: set[int] = set()  # comments reported, by where the token before them ends
     before: Any = None  # the last token before the hit

@@ -190,7 +190,7 @@ def free_port() -> int:
 def fetch(url: str) -> str | None:
     """The page at ``url``, or None when the server does not answer (in time)."""
     try:
-        with urllib.request.urlopen(url, timeout=REQUEST_TIMEOUT) as response:  # noqa: S310
+        with urllib.request.urlopen(url, timeout=REQUEST_TIMEOUT) as response:
             return str(response.read().decode("utf-8"))
     except (urllib.error.URLError, ConnectionError, TimeoutError):
         return None
