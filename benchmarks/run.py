@@ -64,7 +64,6 @@ if str(REPO_ROOT) not in sys.path:
 # content, whose size ru_maxrss would count). The layout process measures itself with these.
 from generator.layout import cpu_seconds as _cpu  # noqa: E402 - after the path is set
 from generator.layout import peak_memory as _peak_rss  # noqa: E402
-from generator.layout import resident_memory  # noqa: E402
 
 try:
     from benchmarks import synth
@@ -125,7 +124,12 @@ def _timed_light(
 
 
 def _current_rss() -> int:
-    return resident_memory("VmRSS")
+    """The resident set of this process now, in bytes (0 where /proc does not say)."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text(encoding="ascii").split()[1])
+    except (OSError, ValueError, IndexError):
+        return 0
+    return pages * os.sysconf("SC_PAGE_SIZE")
 
 
 def _total(spans: dict[str, Span], names: Sequence[str] | None = None) -> Span:

@@ -222,15 +222,9 @@ def peak_memory() -> int:
     VmHWM where there is one: on Linux, ru_maxrss of a process started by another carries the
     starter's size at the fork over the exec (measured: a child of a 500 MB process reported
     513 MB by ru_maxrss and 13 MB by VmHWM)."""
-    return resident_memory("VmHWM")
-
-
-def resident_memory(field: str) -> int:
-    """A resident-memory figure of this process from /proc/self/status, in bytes (``VmHWM``:
-    the peak, ``VmRSS``: now); where there is none, the peak as ru_maxrss gives it."""
     try:
         for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
-            if line.startswith(f"{field}:"):
+            if line.startswith("VmHWM:"):
                 return int(line.split()[1]) * 1024
     except (OSError, ValueError):
         pass
