@@ -1,4 +1,5 @@
-"""Helpers the templates call on every page: fast, and the same as the slow originals."""
+"""Helpers the templates call on every page (fast, and the same as the slow originals), the
+escaping every page rests on, and the cache of compiled templates."""
 
 from __future__ import annotations
 
@@ -16,10 +17,15 @@ import jinja2.bccache
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from markupsafe import Markup
+from sitekit import EPOCH, EPOCH_DAY, make_sample
+from test_site_injection import sheet_files, write_sheet
 
-from generator import render, templating
+from generator import book, render, templating
 from generator.config import Settings
+from generator.pipeline import prepare
 from generator.render import Renderer, md_text, relative_path
+from generator.schema import KINDS
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -40,26 +46,60 @@ def test_escaping_is_the_same_when_remembered() -> None:
     )
 
 
-def test_template_calls_behave_as_in_jinja(tmp_path: Path) -> None:
-    """The fast call path: plain functions and macros directly, pass_context callables with
-    their context, loop variables not leaking into arguments, StopIteration undefined."""
-    (tmp_path / "t.md.j2").write_text(
-        "{% macro twice(x) %}{{ x }}{{ x }}{% endmacro %}"
-        "{% for i in [1, 2] %}{{ plain(i) }}:{{ with_context() }}:{{ twice(i) }};{% endfor %}"
-        "{{ stops() is undefined }}"
-    )
+#: Content text that would be markup if it reached a page as it is.
+HOSTILE = "<script>alert(1)</script><img src=x onerror=alert(1)>"
+
+
+def test_jinja_escapes_what_finalize_lets_through(tmp_path: Path) -> None:
+    """Escaping rests on Jinja's own autoescape: ``md_text`` (the finalize) escapes content
+    text for Markdown, and whatever it lets through as plain text Jinja escapes for HTML.
+    Only Markup (what a helper or macro made safe) passes as it is."""
+    (tmp_path / "t.md.j2").write_text("{{ x }}|{{ y }}")
+    plain = templating.Environment(loader=jinja2.FileSystemLoader(str(tmp_path)),
+                                   finalize=lambda value: value)
+    out = plain.get_template("t.md.j2").render(x=HOSTILE, y=Markup("<em>made</em>"))
+    assert out == ("&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;"
+                   "|<em>made</em>")
     renderer = Renderer(tmp_path, Settings(title="T"))
+    assert renderer.env.get_template("t.md.j2").render(x=HOSTILE, y="*b*") == (
+        "&lt;script&gt;alert\\(1\\)&lt;/script&gt;&lt;img src=x onerror=alert\\(1\\)&gt;"
+        "|\\*b\\*")
 
-    @jinja2.pass_context
-    def with_context(context: Any) -> str:
-        return str(context["shown"])
 
-    def stops() -> str:
-        raise StopIteration
+def test_no_template_marks_anything_safe() -> None:
+    """Every template the generator ships, the site's and the print edition's: none turns
+    autoescaping off or marks a value safe, so content text reaching any of them is escaped
+    (Markup comes only from the helpers and macros, which escape what they are given)."""
+    env = Renderer(REPO / "briefings", Settings(title="T")).env
+    assert env.autoescape is True
+    templates = sorted((REPO / "briefings").rglob("*.j2"))
+    assert len(templates) > 20
+    for path in templates:
+        tree = env.parse(path.read_text(encoding="utf-8"))
+        safe = [f for f in tree.find_all(jinja2.nodes.Filter) if f.name == "safe"]
+        assert not safe, path.name
+        assert not list(tree.find_all((jinja2.nodes.MarkSafe, jinja2.nodes.MarkSafeIfAutoescape,
+                                       jinja2.nodes.EvalContextModifier))), path.name
 
-    renderer.env.globals.update(plain=lambda i: i * 10, with_context=with_context, stops=stops)
-    out = renderer.env.get_template("t.md.j2").render(shown="ctx")
-    assert out == "10:ctx:11;20:ctx:22;True"
+
+def test_content_text_reaching_any_page_is_escaped(tmp_path: Path) -> None:
+    """Every text field of a sheet of every kind holds markup: no page of the site, nor the
+    print edition's HTML, holds it as markup; each sheet's page shows it as text."""
+    root = make_sample(tmp_path / "project")
+    for relative, data in sheet_files("hostile", HOSTILE).items():
+        write_sheet(root, relative, data)
+    prepared = prepare(root, EPOCH_DAY)
+    kinds = {sheet.folder for sheet in prepared.briefing.sheets.values()
+             if sheet.id.endswith("-hostile")}
+    assert kinds == set(KINDS)
+    shown = md_text(HOSTILE)
+    for page in prepared.pages:
+        assert "<script>" not in page.markdown and "<img" not in page.markdown, page.path
+        if page.path.split("/")[-1].endswith("-hostile.md"):
+            assert shown in page.markdown, page.path
+    html = book.assemble(prepared, EPOCH).html
+    assert "<script>" not in html and "<img" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
 
 def _cached_renderer(templates: Path, cache: Path) -> Renderer:
