@@ -231,38 +231,38 @@ class Briefing:
     @property
     @query
     def sources(self) -> list[Source]:
-        return self._kind("sources")  # type: ignore[return-value]
+        return self._kind(Source.folder)  # type: ignore[return-value]
 
     @property
     @query
     def actors(self) -> list[Actor]:
-        return self._kind("actors")  # type: ignore[return-value]
+        return self._kind(Actor.folder)  # type: ignore[return-value]
 
     @property
     @query
     def plans(self) -> list[Plan]:
-        return self._kind("plans")  # type: ignore[return-value]
+        return self._kind(Plan.folder)  # type: ignore[return-value]
 
     @property
     @query
     def terms(self) -> list[Term]:
-        return self._kind("terms")  # type: ignore[return-value]
+        return self._kind(Term.folder)  # type: ignore[return-value]
 
     @property
     @query
     def positions(self) -> list[Position]:
-        return self._kind("positions")  # type: ignore[return-value]
+        return self._kind(Position.folder)  # type: ignore[return-value]
 
     @property
     @query
     def events(self) -> list[Event]:
         """Oldest first; a span sorts by its first day, then its last."""
-        return self._kind("events")  # type: ignore[return-value]
+        return self._kind(Event.folder)  # type: ignore[return-value]
 
     @property
     @query
     def places(self) -> list[Place]:
-        return self._kind("places")  # type: ignore[return-value]
+        return self._kind(Place.folder)  # type: ignore[return-value]
 
     @lookup
     def get(self, sheet_id: str) -> Sheet:
@@ -466,4 +466,4 @@ def _event_key(event: Event) -> tuple[Any, str, str]:
 
 
 #: How the sheets of a kind are listed, where it is not by name (``name_text``) then id.
-_ORDER: dict[str, Callable[[Any], Any]] = {"terms": _term_key, "events": _event_key}
+_ORDER: dict[str, Callable[[Any], Any]] = {Term.folder: _term_key, Event.folder: _event_key}

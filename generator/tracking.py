@@ -264,16 +264,17 @@ class _Listed(Sequence[Any]):
 
 
 class SheetView:
-    """A sheet, read-only, noting the name of each field read into ``reads``. Properties and
-    methods of the declared model run on the view, so the fields they read are noted too;
-    ``isinstance`` sees the sheet's class (through ``__class__``, as ``unittest.mock`` does)."""
+    """A sheet, noting the name of each field read into ``reads``. Properties and methods of
+    the declared model run on the view, so the fields they read are noted too; ``isinstance``
+    sees the sheet's class (through ``__class__``, as ``unittest.mock`` does). Read-only in
+    effect: it has no ``__dict__``, so setting any field raises AttributeError."""
 
     __slots__ = ("_reads", "_sheet", "id")
 
     def __init__(self, sheet: Sheet, reads: set[str]):
-        object.__setattr__(self, "_sheet", sheet)
-        object.__setattr__(self, "_reads", reads)
-        object.__setattr__(self, "id", sheet.id)  # the id names the sheet: not a read
+        self._sheet = sheet
+        self._reads = reads
+        self.id = sheet.id  # the id names the sheet: not a read
 
     @property  # type: ignore[misc]
     def __class__(self) -> type:  # what isinstance() asks
@@ -296,9 +297,6 @@ class SheetView:
 
     def _whole(self) -> None:
         self._reads.update(_fields(type(self._sheet)))
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError(f"a sheet is read-only: cannot set {name!r}")
 
     def __eq__(self, other: object) -> bool:
         self._whole()
@@ -397,7 +395,6 @@ def answer_ids(answer: Any) -> list[str]:
     if isinstance(answer, Mapping):
         return [i for item in answer.values() for i in answer_ids(item)]
     return []
-
 
 
 @dataclass(frozen=True)

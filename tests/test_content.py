@@ -10,7 +10,7 @@ import pytest
 
 from generator.checked import CheckResult
 from generator.jsonschema import schema_line, stale
-from generator.schema import Fact, Node
+from generator.schema import KINDS, Fact, Node
 from generator.validate import check
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -48,6 +48,18 @@ def facts_in(node: Node) -> Iterator[Fact]:
                 yield item
             elif isinstance(item, Node):
                 yield from facts_in(item)
+
+
+def test_the_briefing_lists_every_kind_by_its_folder(shipped: CheckResult) -> None:
+    """The kinds are declared once (``schema.SHEET_TYPES``, from each sheet class's folder):
+    a page reads ``briefing.<folder>`` for every kind, each sheet of it and no other."""
+    briefing = shipped.briefing()
+    assert set(KINDS) == {"sources", "actors", "plans", "terms", "positions", "events", "places"}
+    for kind in KINDS:
+        listed = getattr(briefing, kind)
+        assert listed, kind
+        assert sorted(s.id for s in listed) == sorted(
+            i for i, s in briefing.sheets.items() if s.folder == kind), kind
 
 
 def test_every_fact_cites_a_source(shipped: CheckResult) -> None:
