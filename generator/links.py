@@ -239,7 +239,8 @@ class Links:
         return sheets, problems
 
     def freshness(self, max_age_days: int, today: dt.date) -> list[Problem]:
-        """check_freshness, redone for changed sheets only while the day stays the same."""
+        """The overdue-review warnings of every sheet (``freshness_of``), worked out again for
+        the changed sheets only while ``max_age_days`` and the day stay the same."""
         key = (max_age_days, today)
         if key != self._fresh_key:
             self._fresh = {}
