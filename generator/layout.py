@@ -1,4 +1,5 @@
-"""WeasyPrint's part of the print edition: the only module that knows WeasyPrint.
+"""WeasyPrint's part of the print edition: with ``layout_parts``, the only module that knows
+WeasyPrint.
 
 It runs in a process of its own (``python -m generator.layout REQUEST_DIR``, started by
 ``pdf.py``). Laying out a book of 600 pages makes millions of objects, tied together in
@@ -10,13 +11,16 @@ the layout's 1.2 GB; and ``briefing build`` lays the book out while MkDocs build
 The process is started before the book is assembled, so that loading WeasyPrint (about 0.4 s)
 overlaps that work; it then waits for a line on its standard input: ``go`` once the request
 folder is ready (anything else, or the end of the input, and it ends without a word). The
-request folder holds ``book.html``, ``book.css`` and ``request.json`` (``{"paper": ...}``).
-The worker writes ``book.pdf`` and then ``result.json``: ``{"pages": n, "parser": ...,
-"log": [...]}`` on success, ``{"error": message, "log": [...]}`` when the book could not be
-laid out. ``log`` holds the log records emitted meanwhile (WeasyPrint's warnings among them)
-as ``[name, level, message]``, for the parent to emit again. Only this module imports
-WeasyPrint; of the generator it imports only ``polyglot`` (stdlib and WeasyPrint's parser),
-so starting it loads WeasyPrint and no more.
+request folder holds ``book.html``, ``book.css`` and ``request.json`` (``{"paper": ...}``);
+or, for a book longer than a part (``parts.PART_SIZE``: its memory would grow past 1.4 GB),
+the book cut into units (``parts.INDEX_NAME`` and ``parts.UNITS_NAME``) and ``{"paper": ...,
+"part_size": n}``, which ``layout_parts`` lays out in parts, each in a process forked from
+this one. The worker writes ``book.pdf`` and then ``result.json``: ``{"pages": n, "parser":
+..., "log": [...]}`` on success, ``{"error": message, "log": [...]}`` when the book could not
+be laid out. ``log`` holds the log records emitted meanwhile (WeasyPrint's warnings among
+them) as ``[name, level, message]``, for the parent to emit again. Only this module and
+``layout_parts`` import WeasyPrint; of the generator this one imports only ``polyglot``
+(stdlib and WeasyPrint's parser), so starting it loads WeasyPrint and no more.
 """
 
 from __future__ import annotations
@@ -83,14 +87,9 @@ def lay_out(html: str, css: str, *, paper: str = "a4") -> Laid:
     The collector stays off: what layout makes lives until the PDF is written, and every full
     pass would walk all of it (26 % of the time at 1,000 sheets). The process ends right after.
     """
-    import weasyprint  # noqa: PLC0415 - loads Pango; imported when a book is laid out
-
-    gc.disable()
-    stylesheets = [weasyprint.CSS(string=page_css(paper)), weasyprint.CSS(string=css)]
-    source, parser = html_document(html)
 
     def laid_out() -> Laid:
-        document = source.render(stylesheets=stylesheets)
+        document, parser = render(html, css, paper)
         # The file identifier is a hash of the document's own objects: stable for stable
         # content.
         with _streams_at_zlibs_default_level():
@@ -98,6 +97,18 @@ def lay_out(html: str, css: str, *, paper: str = "a4") -> Laid:
         return Laid(data, len(document.pages), parser)
 
     return in_a_roomy_frame(laid_out)
+
+
+def render(html: str, css: str, paper: str, *extra: str) -> tuple[Any, str]:
+    """WeasyPrint's laid-out document of ``html`` with the book's style sheets (and ``extra``
+    ones after them), and which parser read it; the collector off from here on (see
+    ``lay_out``)."""
+    import weasyprint  # noqa: PLC0415 - loads Pango; imported when a book is laid out
+
+    gc.disable()
+    stylesheets = [weasyprint.CSS(string=text) for text in (page_css(paper), css, *extra)]
+    source, parser = html_document(html)
+    return source.render(stylesheets=stylesheets), parser
 
 
 _T = TypeVar("_T")
@@ -269,19 +280,26 @@ def main(argv: list[str]) -> int:
         if sys.stdin.readline().strip() != GO:
             return 0  # the book is not coming (an error, Ctrl-C): nothing to do or say
         request = json.loads((folder / REQUEST_NAME).read_text(encoding="utf-8"))
-        laid = lay_out(
-            (folder / HTML_NAME).read_text(encoding="utf-8"),
-            (folder / CSS_NAME).read_text(encoding="utf-8"),
-            paper=request["paper"],
-        )
-        (folder / PDF_NAME).write_bytes(laid.data)
+        css = (folder / CSS_NAME).read_text(encoding="utf-8")
+        page_css(request["paper"])  # a paper it does not know: said before anything starts
+        if "part_size" in request:
+            from generator import layout_parts  # noqa: PLC0415 - only for a book in parts
+
+            forks = layout_parts.Forks(folder, records)
+            laid = layout_parts.lay_out(folder, css, request["paper"], request["part_size"], forks)
+            result.update(peak_memory=forks.peak, parts=forks.parts, relaid=forks.relaid)
+        else:
+            laid = lay_out(
+                (folder / HTML_NAME).read_text(encoding="utf-8"), css, paper=request["paper"]
+            )
+            (folder / PDF_NAME).write_bytes(laid.data)
         result["pages"] = laid.pages
         result["parser"] = laid.parser
     except LayoutError as exc:
         result["error"] = str(exc)
     except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises it
         result["error"] = f"{type(exc).__name__}: {exc}"
-    result["peak_memory"] = peak_memory()
+    result["peak_memory"] = max(result.get("peak_memory", 0), peak_memory())
     result["log"] = records.records
     (folder / RESULT_NAME).write_text(json.dumps(result), encoding="utf-8")
     return 0

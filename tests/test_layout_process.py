@@ -10,16 +10,19 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
 import resource
+import signal
 import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from generator import layout, pdf
+from generator import layout, layout_parts, pdf
 from generator.cli import EXIT_PROBLEMS, main
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -230,3 +233,83 @@ def test_recursion_in_a_roomy_frame_maps_no_frame_stack_chunks() -> None:
     assert _page_faults(lambda: layout.in_a_roomy_frame(down_and_up)) < 100
     if sys.version_info < (3, 13):  # before CPython kept a chunk back (gh-142183)
         assert _page_faults(down_and_up) > 2000
+
+
+# --- a book in parts: the processes the layout process forks ---------------------------------
+
+
+def _forks(tmp_path: Path) -> tuple[layout_parts.Forks, Any]:
+    records = layout._Records()
+    return layout_parts.Forks(tmp_path, records), records
+
+
+def test_a_part_whose_process_dies_is_one_clear_error(tmp_path: Path) -> None:
+    forks, _ = _forks(tmp_path)
+
+    def killed() -> dict[str, Any]:
+        os.kill(os.getpid(), signal.SIGKILL)
+        return {}
+
+    with pytest.raises(layout.LayoutError, match=r"^the layout of a part of the book was "
+                       r"killed by signal 9$"):
+        forks.run(killed)
+    with pytest.raises(layout.LayoutError, match=r"^ValueError: no such unit$"):
+        forks.run(lambda: (_ for _ in ()).throw(ValueError("no such unit")))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_what_the_parts_log_is_passed_on_once_and_their_peak_memory_kept(
+    tmp_path: Path,
+) -> None:
+    forks, records = _forks(tmp_path)
+
+    def part(size: int) -> dict[str, Any]:
+        logging.getLogger("weasyprint").warning("Ignored `hyphens: auto`")
+        held = bytearray(size)  # touched, so resident
+        return {"size": len(held)}
+
+    logging.getLogger().addHandler(records)
+    try:
+        assert forks.run(lambda: part(1 << 20)) == {
+            "size": 1 << 20,
+            "log": [["weasyprint", logging.WARNING, "Ignored `hyphens: auto`"]],
+            "peak_memory": forks.peak,
+        }
+        forks.run(lambda: part(300 << 20))
+    finally:
+        logging.getLogger().removeHandler(records)
+    assert records.records == [["weasyprint", logging.WARNING, "Ignored `hyphens: auto`"]]
+    # The largest of the parts', which each held their bytes until they ended.
+    assert forks.peak > 300 << 20
+
+
+def _running(pid: int) -> bool:
+    """Whether a process is alive (a zombie that nobody reaped yet is not)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
+    except OSError:
+        return False
+    return "\nState:\tZ" not in status
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs /proc")
+def test_stopping_a_layout_stops_what_it_forked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A book in parts is laid out by processes the layout process forks: Ctrl-C stops them
+    too, not only the layout process."""
+    pid_file = tmp_path / "part.pid"
+    script = (f"sh -c 'echo $$ > {pid_file}.tmp; mv {pid_file}.tmp {pid_file}; exec sleep 30' &"
+              "\nwait")
+    monkeypatch.setattr("sys.executable", _interpreter(tmp_path, script))
+    with pytest.raises(KeyboardInterrupt), pdf.Layout() as job:
+        job.submit(SMALL, "")
+        deadline = time.monotonic() + 10
+        while not pid_file.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        raise KeyboardInterrupt
+    part = int(pid_file.read_text())
+    deadline = time.monotonic() + 5
+    while _running(part) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _running(part)
