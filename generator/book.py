@@ -96,7 +96,7 @@ class Book:
 
     The document is ``start``, ``front`` (cover and contents), each chapter's start, units and
     end, and ``end``: ``html`` joins them. Every unit begins with a start tag: a book laid out
-    in parts (``layout``) cuts it only between units, and marks each unit there.
+    in parts (``parts``) is cut only between units, and each unit is marked there.
     """
 
     start: str

@@ -287,7 +287,8 @@ def main(argv: list[str]) -> int:
 
             forks = layout_parts.Forks(folder, records)
             laid = layout_parts.lay_out(folder, css, request["paper"], request["part_size"], forks)
-            result.update(peak_memory=forks.peak, parts=forks.parts, relaid=forks.relaid)
+            result.update(peak_memory=forks.peak, parts=forks.parts, relaid=forks.relaid,
+                          part_cpu=forks.cpu)
         else:
             laid = lay_out(
                 (folder / HTML_NAME).read_text(encoding="utf-8"), css, paper=request["paper"]

@@ -53,7 +53,8 @@ def lay_out(folder: Path, css: str, paper: str, size: int, forks: Forks) -> Laid
     index = parts.Index.read(folder)
     output = folder / PDF_NAME
     entries = pdfjoin.start(output)
-    tops = {int(k): v for k, v in forks.run(lambda: _probe(index, css, paper))["tops"].items()}
+    probed = forks.run(lambda: _probe(index, css, paper), "probe")
+    tops = {int(chapter): y for chapter, y in probed["tops"].items()}
     number = pdfjoin.FIRST_FREE
     body: list[int] = []  # the body's pages, in order
     footers: list[int] = []  # the footer drawn on each
@@ -69,7 +70,8 @@ def lay_out(folder: Path, css: str, paper: str, size: int, forks: Forks) -> Laid
     while first < len(index.units):
         stop = parts.plan(index.units, first, size)
         done = forks.run(
-            functools.partial(_part, index, folder, css, paper, tops, first, stop, number)
+            functools.partial(_part, index, folder, css, paper, tops, first, stop, number),
+            "parts",
         )
         first, number = done["next"], done["end"]
         body += done["pages"]
@@ -85,7 +87,8 @@ def lay_out(folder: Path, css: str, paper: str, size: int, forks: Forks) -> Laid
         count += 1
     front = forks.run(
         functools.partial(_front, index, folder, css, paper, number, footers, owners, starting,
-                          sizes)
+                          sizes),
+        "front",
     )
     entries += [pdfjoin.Entry(*e) for e in front["entries"]]
     pages = front["pages"] + body
@@ -111,11 +114,15 @@ class Forks:
         self.peak = 0
         #: How many parts the book was laid out in, and how many pages were laid out twice.
         self.parts = self.relaid = 0
+        #: CPU seconds by kind of work: the probe, the parts, the front (cover, contents and
+        #: every page's footer).
+        self.cpu: dict[str, float] = {}
         self._count = 0
         self._logged: set[tuple[str, int, str]] = set()
 
-    def run(self, work: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-        """``work()``'s result, computed in a child process."""
+    def run(self, work: Callable[[], dict[str, Any]], kind: str) -> dict[str, Any]:
+        """``work()``'s result, computed in a child process; its CPU time is added to
+        ``cpu[kind]``."""
         self._count += 1
         result_path = self.folder / f"part-{self._count}.json"
         sys.stdout.flush()
@@ -133,7 +140,8 @@ class Forks:
             result["peak_memory"] = peak_memory()
             result_path.write_text(json.dumps(result), encoding="utf-8")
             os._exit(0)
-        _, status = os.waitpid(pid, 0)
+        _, status, usage = os.wait4(pid, 0)
+        self.cpu[kind] = self.cpu.get(kind, 0.0) + usage.ru_utime + usage.ru_stime
         try:
             result = dict(json.loads(result_path.read_text(encoding="utf-8")))
             result_path.unlink()

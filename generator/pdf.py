@@ -70,6 +70,9 @@ class Layout:
         #: were laid out twice (where parts are cut), once ``finish`` has returned.
         self.parts = 1
         self.relaid = 0
+        #: For a book in parts, CPU seconds of the processes that laid it out, by kind of work
+        #: (``layout_parts.Forks.cpu``).
+        self.part_cpu: dict[str, float] = {}
         self._submitted = False
         self._folder = Path(tempfile.mkdtemp(prefix="briefing-pdf-"))
         try:
@@ -149,6 +152,7 @@ class Layout:
             self.parser = str(result.get("parser", ""))
             self.parts = int(result.get("parts", 1))
             self.relaid = int(result.get("relaid", 0))
+            self.part_cpu = dict(result.get("part_cpu", {}))
             data = (self._folder / layout.PDF_NAME).read_bytes()
         finally:
             shutil.rmtree(self._folder, ignore_errors=True)

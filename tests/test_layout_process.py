@@ -252,9 +252,9 @@ def test_a_part_whose_process_dies_is_one_clear_error(tmp_path: Path) -> None:
 
     with pytest.raises(layout.LayoutError, match=r"^the layout of a part of the book was "
                        r"killed by signal 9$"):
-        forks.run(killed)
+        forks.run(killed, "parts")
     with pytest.raises(layout.LayoutError, match=r"^ValueError: no such unit$"):
-        forks.run(lambda: (_ for _ in ()).throw(ValueError("no such unit")))
+        forks.run(lambda: (_ for _ in ()).throw(ValueError("no such unit")), "parts")
     assert list(tmp_path.iterdir()) == []
 
 
@@ -270,12 +270,12 @@ def test_what_the_parts_log_is_passed_on_once_and_their_peak_memory_kept(
 
     logging.getLogger().addHandler(records)
     try:
-        assert forks.run(lambda: part(1 << 20)) == {
+        assert forks.run(lambda: part(1 << 20), "parts") == {
             "size": 1 << 20,
             "log": [["weasyprint", logging.WARNING, "Ignored `hyphens: auto`"]],
             "peak_memory": forks.peak,
         }
-        forks.run(lambda: part(300 << 20))
+        forks.run(lambda: part(300 << 20), "parts")
     finally:
         logging.getLogger().removeHandler(records)
     assert records.records == [["weasyprint", logging.WARNING, "Ignored `hyphens: auto`"]]
