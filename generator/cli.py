@@ -1,22 +1,37 @@
 """The ``briefing`` command. The only module that prints or exits.
 
-Exit codes: 0 success, 1 content problems (errors, or warnings under ``--strict``),
-2 usage errors (bad arguments, missing project files).
+Exit codes: 0 success, 1 content problems (errors, or warnings under ``--strict``) and
+faults of the machine met while running (no Graphviz, a full or read-only disk), 2 usage
+errors (bad arguments, missing project files), 128 + N for a build stopped by signal N. Every
+fault is one line, never a traceback: CONTRIBUTING.md's "Environment faults" lists them.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
-import shutil
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any, BinaryIO
 
-from generator import __version__, diff, jsonschema, pdf, pipeline, scaffold, write
+from generator import (
+    __version__,
+    diff,
+    jsonschema,
+    lock,
+    outputs,
+    pdf,
+    pipeline,
+    scaffold,
+    write,
+)
 from generator.config import CONFIG_FILE, load_project
-from generator.problems import ContentError, Problem, summary
+from generator.problems import ContentError, EnvironmentFault, Problem, summary
 from generator.render import TemplateProblem
 
 log = logging.getLogger(__name__)
@@ -31,6 +46,11 @@ class UsageError(Exception):
 def _print_problems(problems: Sequence[Problem], fmt: str) -> None:
     for problem in problems:
         print(problem.format_github() if fmt == "github" else problem.format())
+
+
+def _report(exc: ContentError, fmt: str) -> None:
+    _print_problems(exc.problems, fmt)
+    print(summary(exc.problems, exc.files))
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -71,63 +91,203 @@ def _prepare(workspace: pipeline.Workspace) -> pipeline.Prepared:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    given: Path = args.site_dir if args.site_dir.is_absolute() else args.root / args.site_dir
+    site_dir = _output(given, args.root, f"--site-dir {args.site_dir}", folder=True)
+    return _alone(args, lambda stopper: _build(args, given, site_dir, stopper),
+                  f"{given.name}/ was left as it was")
+
+
+def _build(args: argparse.Namespace, given: Path, site_dir: Path, stopper: _Stopper) -> int:
     from generator import plugin  # MkDocs is imported only by commands that build the site
 
-    site_dir: Path = args.site_dir if args.site_dir.is_absolute() else args.root / args.site_dir
     os.environ["SOURCE_DATE_EPOCH"] = pipeline.source_date_epoch(args.root)
     # The book is laid out by a process of its own, started first (it loads WeasyPrint while
     # the content is checked) and working while MkDocs builds the site.
     layout = None if args.no_pdf else pdf.Layout(paper=args.paper)
-    staged = None
     try:
         workspace = pipeline.Workspace(args.root)
         prepared = _prepare(workspace)
+        if args.strict and prepared.warnings:
+            print(summary(prepared.warnings, prepared.files))
+            print(f"briefing: build stopped: --strict makes warnings fatal; {site_dir.name}/ "
+                  "was left as it was", file=sys.stderr)
+            return EXIT_PROBLEMS
         if layout is not None:
             layout.submit_briefing(prepared)
         try:
-            staged = write.staging_dir(site_dir)
+            staging = write.Staging(site_dir)
         except OSError as exc:
-            print(f"briefing: build failed; cannot write {site_dir}: "
+            print(f"briefing: build failed; cannot write {given}: "
                   f"{write.why_not_written(exc)}", file=sys.stderr)
             return EXIT_PROBLEMS
-        # The plugin is handed the workspace, so MkDocs' run re-reads and re-renders nothing.
-        # (mkdocs empties the staging folder first: the PDF is written after.)
-        plugin.build_site(args.root, staged, strict=True, workspace=workspace)
-        if layout is not None:
-            layout.finish(staged / pdf.PDF_NAME)
-        write.publish(staged, site_dir)
+        with staging:  # removed on the way out unless published
+            # The plugin is handed the workspace, so MkDocs' run re-reads and re-renders
+            # nothing. (mkdocs empties the staging folder first: the PDF is written after.)
+            plugin.build_site(args.root, staging.path, strict=True, workspace=workspace,
+                              publish_to=site_dir)
+            if layout is not None:
+                layout.finish(staging.path / pdf.PDF_NAME)
+            with stopper.held_off():  # a signal now waits until the new site is in place
+                try:
+                    staging.publish()
+                except OSError as exc:
+                    print(f"briefing: build failed; cannot write {given}: "
+                          f"{write.why_not_written(exc)}", file=sys.stderr)
+                    return EXIT_PROBLEMS
+                stopper.outcome = f"{given.name}/ holds the new build"
     except (plugin.BuildFailed, pdf.PdfError) as exc:
-        if staged is not None:
-            shutil.rmtree(staged, ignore_errors=True)
         what = "the print edition failed: " if isinstance(exc, pdf.PdfError) else ""
-        print(f"briefing: build failed; {site_dir.name}/ was left as it was\n{what}{exc}",
+        print(f"briefing: build failed; {given.name}/ was left as it was\n{what}{exc}",
               file=sys.stderr)
         return EXIT_PROBLEMS
-    except BaseException:
-        if staged is not None:
-            shutil.rmtree(staged, ignore_errors=True)
-        raise
+    except outputs.OutputRefused as exc:  # an overlap only mkdocs.yml's docs_dir reveals
+        raise UsageError(str(exc)) from None
     finally:
         if layout is not None:
             layout.cancel()  # nothing left to do once it has finished
-    print(f"built {site_dir}: {len(prepared.pages)} pages from {prepared.files} fact sheets"
+    link = f" (a link to {site_dir})" if given.is_symlink() else ""
+    print(f"built {given}{link}: {len(prepared.pages)} pages from {prepared.files} fact sheets"
           + ("" if args.no_pdf else f", and {pdf.PDF_NAME}"))
     return EXIT_OK
 
 
 def cmd_pdf(args: argparse.Namespace) -> int:
-    output: Path = args.output if args.output.is_absolute() else args.root / args.output
+    if str(args.output) == STANDARD_OUTPUT:
+        # The PDF's bytes go to standard output; everything said meanwhile goes to stderr.
+        stream = sys.stdout.buffer
+        with contextlib.redirect_stdout(sys.stderr):
+            return _alone(args, lambda stopper: _pdf(args, stream, stopper),
+                          "nothing was written")
+    given: Path = args.output if args.output.is_absolute() else args.root / args.output
+    output = _output(given, args.root, f"--output {args.output}", folder=False)
+    return _alone(args, lambda stopper: _pdf(args, output, stopper),
+                  f"{given} was left as it was")
+
+
+def _pdf(args: argparse.Namespace, output: Path | BinaryIO, stopper: _Stopper) -> int:
     os.environ["SOURCE_DATE_EPOCH"] = pipeline.source_date_epoch(args.root)
     try:
         # Started first: the layout process loads WeasyPrint while the content is checked.
         with pdf.Layout(paper=args.paper) as job:
             job.submit_briefing(_prepare(pipeline.Workspace(args.root)))
-            pages = job.finish(output)
+            pages = job.finish(output)  # atomic: a stop while writing leaves the old file
+            stopper.outcome = "the print edition was written"
     except pdf.PdfError as exc:
         print(f"briefing: the print edition failed: {exc}", file=sys.stderr)
         return EXIT_PROBLEMS
-    print(f"wrote {output} ({pages} pages)")
+    except ContentError as exc:
+        if isinstance(output, Path):
+            raise  # main() prints the problems
+        _report(exc, "text")  # on stderr, not into the PDF's stream
+        return EXIT_PROBLEMS
+    if isinstance(output, Path):
+        print(f"wrote {output} ({pages} pages)")
+    else:
+        print(f"wrote the print edition to standard output ({pages} pages)")
     return EXIT_OK
+
+
+# --- where outputs go, one build at a time, and signals ----------------------------------------
+
+#: ``--output -``: the PDF to standard output.
+STANDARD_OUTPUT = "-"
+
+
+def _output(given: Path, root: Path, named: str, *, folder: bool) -> Path:
+    """Where writing ``given`` lands (links followed); a UsageError, before anything is
+    touched, if that would hold or replace an input of the project, or if a file stands where
+    a folder is to be written (or anything but a regular file where a file is)."""
+    advice = outputs.SITE_ADVICE if folder else outputs.PDF_ADVICE
+    try:
+        outputs.refuse_overlap(given, outputs.project_inputs(root), named=named, advice=advice)
+        if folder:
+            return write.folder_target(given, pipeline.JSON_NAME)
+        return write.file_target(given)
+    except outputs.OutputRefused as exc:
+        raise UsageError(str(exc)) from None
+    except (write.NotAFile, write.NotAFolder, write.NotASite) as exc:
+        raise UsageError(f"{named}: {exc.strerror}; {advice}") from None
+
+
+class _Stopped(BaseException):
+    """A signal asked the command to stop: raised where the command was, so that every
+    clean-up on the way out runs (the staging folder, the layout process, the lock)."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+class _Stopper:
+    """While a build runs, SIGINT (Ctrl-C), SIGTERM (a service manager, CI cancelling a job,
+    ``timeout``) and SIGHUP (a closed terminal) raise _Stopped instead of ending the process
+    where it stands; a second one is ignored, so that the clean-up finishes. Inside
+    ``held_off`` (the swap) a signal waits until the block ends."""
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+    def __init__(self) -> None:
+        self.outcome = ""  # what a stop leaves, for its message
+        self._held = False
+        self._pending: int | None = None
+        self._previous: dict[int, Any] = {}
+
+    def __enter__(self) -> _Stopper:
+        if threading.current_thread() is threading.main_thread():  # where Python runs handlers
+            self._previous = {s: signal.signal(s, self._stop) for s in self.SIGNALS}
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for number, handler in self._previous.items():
+            signal.signal(number, handler)
+
+    def _stop(self, signum: int, frame: object) -> None:
+        if self._held:
+            self._pending = self._pending or signum
+            return
+        for number in self.SIGNALS:
+            signal.signal(number, signal.SIG_IGN)
+        raise _Stopped(signum)
+
+    @contextlib.contextmanager
+    def held_off(self) -> Iterator[None]:
+        self._held = True
+        try:
+            yield
+        finally:
+            self._held = False
+        if self._pending is not None:
+            self._stop(self._pending, None)
+
+
+def _alone(args: argparse.Namespace, command: Callable[[_Stopper], int], outcome: str) -> int:
+    """Run ``command`` as the project's only build (waiting for another, or exit 1 with
+    ``--no-wait``), a signal turned into a clean stop (exit 128 + its number)."""
+    project_lock = lock.ProjectLock(args.root)
+    with _Stopper() as stopper:
+        stopper.outcome = outcome
+        try:
+            try:
+                try:
+                    project_lock.acquire(wait=False)
+                except lock.Busy as busy:
+                    if not args.wait:
+                        print(f"briefing: {busy} in {args.root}; wait for it to finish, or "
+                              "run this command with --wait", file=sys.stderr)
+                        return EXIT_PROBLEMS
+                    print(f"briefing: {busy} in {args.root}; waiting for it to finish",
+                          file=sys.stderr)
+                    project_lock.acquire(wait=True)
+            except lock.Unavailable as exc:
+                print(f"briefing: warning: {exc}; builds of this project are not kept apart",
+                      file=sys.stderr)
+            return command(stopper)
+        except _Stopped as stop:
+            print(f"briefing: stopped by {signal.Signals(stop.signum).name}; "
+                  f"{stopper.outcome}", file=sys.stderr)
+            return 128 + stop.signum
+        finally:
+            project_lock.release()
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
@@ -199,14 +359,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "build",
-        help="validate, then build the site (strict) and the PDF into site/",
-        description="Validate the content, build the MkDocs site with --strict and the PDF "
-        "print edition into a staging folder, then swap it in place of site/ in one step. "
-        "A failed build leaves the previous site/ as it was.",
+        help="validate, then build the site and the PDF into site/",
+        description="Validate the content, build the MkDocs site (strictly: a broken link "
+        "fails it) and the PDF print edition into a staging folder, then swap it in place of "
+        "site/ in one step. Content errors stop the build; content warnings are printed and do "
+        "not, unless --strict. A failed build leaves the previous site/ as it was.",
     )
-    p.add_argument("--site-dir", type=Path, default=Path("site"), help="output folder (site)")
+    p.add_argument("--strict", action="store_true",
+                   help="treat content warnings as errors (exit 1, nothing built)")
+    p.add_argument("--site-dir", type=Path, default=Path("site"),
+                   help="output folder (site); a link is followed (its target updated), a "
+                   "mount point updated in place; refused if it is or holds the project folder, "
+                   "or is, holds or sits inside content/, docs/, briefings/, .git or a file git "
+                   "tracks")
     p.add_argument("--no-pdf", action="store_true", help="build the site only")
     p.add_argument("--paper", choices=pdf.PAPERS, default="a4", help="PDF paper size (a4)")
+    _wait_argument(p)
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser(
@@ -216,9 +384,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--output", type=Path, default=Path("site") / "briefing.pdf",
-        help="where to write the PDF (site/briefing.pdf)",
+        help="where to write the PDF (site/briefing.pdf): a regular file or a new path, or - "
+        "for standard output",
     )
     p.add_argument("--paper", choices=pdf.PAPERS, default="a4", help="paper size (a4)")
+    _wait_argument(p)
     p.set_defaults(func=cmd_pdf)
 
     p = sub.add_parser(
@@ -253,6 +423,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _wait_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--wait", action=argparse.BooleanOptionalAction, default=True,
+        help="while another build or pdf of this project runs, wait for it (the default), or "
+        "stop at once with exit 1 (--no-wait)",
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
     parser = build_parser()
@@ -264,9 +442,47 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"briefing: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except ContentError as exc:
-        _print_problems(exc.problems, getattr(args, "format", "text"))
-        print(summary(exc.problems, exc.files))
+        _report(exc, getattr(args, "format", "text"))
         return EXIT_PROBLEMS
     except TemplateProblem as exc:
         print(f"briefing: template error: {exc}", file=sys.stderr)
         return EXIT_PROBLEMS
+    except EnvironmentFault as exc:
+        print(f"briefing: error: {exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    except OSError as exc:
+        print(f"briefing: {_os_fault(exc, args)}", file=sys.stderr)
+        return EXIT_PROBLEMS
+
+
+def _os_fault(exc: OSError, args: argparse.Namespace) -> str:
+    """One line for what the machine refused while a command ran (a disk full, a folder that
+    cannot be written): the command, the output it was making, why, what to do, and what was
+    kept (commands write their output whole or not at all, so it is as it was before)."""
+    output = {
+        "build": _under(args.root, getattr(args, "site_dir", None)),
+        "pdf": _under(args.root, getattr(args, "output", None)),
+        "new": args.root / "content",
+    }.get(args.command)
+    # A full disk while copying names the file copied from as well: the output is the place.
+    names = [Path(n) for n in (exc.filename, exc.filename2) if isinstance(n, str)]
+    if output is not None and (not names or write.while_writing(exc)
+                               or any(_beside(name, output) for name in names)):
+        where = names[0] if args.command == "new" and names else output
+        kept = {"build": f" ({output.name}/ was left as it was)",
+                "pdf": f" ({output.name} was left as it was)"}.get(args.command, "")
+        return f"{args.command} failed; cannot write {where}: {write.why_not_written(exc)}{kept}"
+    return (f"{args.command} failed; {names[0] if names else args.root}: "
+            f"{exc.strerror or exc}; check that it exists and that you may read it")
+
+
+def _beside(path: Path, output: Path) -> bool:
+    """Whether ``path`` is the output, in it, or in a staging folder beside it."""
+    if not path.is_relative_to(output.parent) or path == output.parent:
+        return False
+    first = path.relative_to(output.parent).parts[0]
+    return first == output.name or first.startswith(f".{output.name}.")
+
+
+def _under(root: Path, path: Path | None) -> Path | None:
+    return None if path is None else path if path.is_absolute() else root / path

@@ -1,8 +1,10 @@
 """Compare two validated snapshots of the content: what changed, in editors' words.
 
-The result is a ``Diff``: sheets added, removed, renamed and changed; within a sheet, fields
-changed and facts added, removed, reworded or re-graded. Reading revisions from git is
-``revisions``; the public entry points are in ``diff``; Markdown is ``diff_markdown``.
+``compare(base, head)`` makes the ``Diff`` (``diff_model``): sheets added, removed, renamed
+and changed, fields and facts within them, the facts citing a new source, the sheets that
+referred to a removed one, and the names readers know them by (``Briefing.name`` of the side
+they are on). Reading revisions from git is ``revisions``; the public entry points are in
+``diff``; Markdown is ``diff_markdown``.
 
 Heuristics, chosen to match how editors work:
 
@@ -12,184 +14,51 @@ Heuristics, chosen to match how editors work:
 * **Reworded**: within one sheet (and one role or relation of it), facts with the same text
   are paired first; the rest are paired by ``difflib`` similarity of their texts, best pairs
   first, when the ratio is at least ``REWORD_THRESHOLD`` (0.6). Unpaired facts are added or
-  removed. Reordering facts or list items is not a change.
+  removed. Reordering facts, list items or a fact's sources is not a change.
 * A role keeps its identity through a new title when its body (``of``) is unchanged, and a
   relation through a new kind when its actor (``to``) is: their fields change, their facts are
   compared as facts of one role or relation.
 * An added sheet lists all its fields and facts as added; a removed one, as removed.
-* Sheets with errors on either side are listed as not compared, never guessed at.
+* Sheets that fail their own checks on either side (YAML, fields, ids) are listed as not
+  compared, never guessed at. Sheets whose only errors are references are compared: their
+  fields are known; an id that names nothing there is shown as the id.
 """
 
 from __future__ import annotations
 
 import difflib
-import json
 import logging
-from collections import Counter
+import typing
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from generator.dates import PartialDate
+from generator.diff_model import (
+    SHEET,
+    Citing,
+    Diff,
+    FactChange,
+    FactState,
+    FieldChange,
+    NotCompared,
+    SheetChange,
+    SheetRef,
+    Side,
+    Where,
+    folded,
+)
+from generator.loader import DataPath, Marks
+from generator.model import Briefing
 from generator.revisions import Snapshot
-from generator.schema import KINDS, SHEET_TYPES, Fact, Node, Sheet
+from generator.schema import KINDS, Fact, Node, Ref, Sheet, annotation_parts
 
 log = logging.getLogger(__name__)
 
-FORMAT = "briefing-diff/1"
 RENAME_THRESHOLD = 0.8
 REWORD_THRESHOLD = 0.6
 _ORDER = {"added": 0, "removed": 1, "renamed": 2, "changed": 3}
-# Fields not shown in the one-line description of an added or removed sheet.
-_NOT_ABOUT = {"summary", "url", "reviewed", "aliases"}
-
-
-@dataclass(frozen=True)
-class FieldChange:
-    """A field's value before and after (None: not set); ``item`` for one item of a list."""
-
-    field: str
-    old: str | None
-    new: str | None
-    context: str = ""
-    item: bool = False
-
-
-@dataclass(frozen=True)
-class FactState:
-    text: str
-    certainty: str
-    sources: tuple[str, ...]
-    as_of: str | None
-
-    @classmethod
-    def of(cls, fact: Fact) -> FactState:
-        return cls(_words(fact.text), fact.certainty, tuple(fact.sources),
-                   str(fact.as_of) if fact.as_of else None)
-
-
-@dataclass(frozen=True)
-class FactChange:
-    change: str  # added, removed, reworded, changed
-    context: str
-    old: FactState | None
-    new: FactState | None
-    fields: tuple[FieldChange, ...] = ()
-
-
-@dataclass(frozen=True)
-class SheetChange:
-    change: str  # added, removed, renamed, changed
-    folder: str
-    id: str
-    name: str
-    path: str
-    old_id: str | None = None
-    fields: tuple[FieldChange, ...] = ()
-    facts: tuple[FactChange, ...] = ()
-
-    @property
-    def kind(self) -> str:
-        return SHEET_TYPES[self.folder].label
-
-
-@dataclass(frozen=True)
-class NotCompared:
-    """A sheet with errors on one side or both: what changed in it is not guessed at."""
-
-    id: str
-    base: str | None
-    head: str | None
-
-
-@dataclass(frozen=True)
-class Side:
-    label: str
-    commit: str | None
-    errors: int
-    files: int
-
-    @property
-    def valid(self) -> bool:
-        return self.errors == 0
-
-    @classmethod
-    def of(cls, snapshot: Snapshot) -> Side:
-        return cls(snapshot.label, snapshot.commit, snapshot.errors, snapshot.files)
-
-
-@dataclass(frozen=True)
-class Diff:
-    base: Side
-    head: Side
-    sheets: tuple[SheetChange, ...] = ()
-    not_compared: tuple[NotCompared, ...] = ()
-
-    @property
-    def empty(self) -> bool:
-        return not self.sheets and not self.not_compared
-
-    def summary(self) -> dict[str, int]:
-        def sheets(change: str) -> int:
-            return sum(1 for s in self.sheets if s.change == change)
-
-        def facts(change: str) -> int:
-            return sum(1 for s in self.sheets for f in s.facts if f.change == change)
-
-        return {
-            "sheets_added": sheets("added"),
-            "sheets_removed": sheets("removed"),
-            "sheets_renamed": sheets("renamed"),
-            "sheets_changed": sheets("changed"),
-            "sources_added": sum(
-                1 for s in self.sheets if s.change == "added" and s.folder == "sources"
-            ),
-            "facts_added": facts("added"),
-            "facts_removed": facts("removed"),
-            "facts_reworded": facts("reworded"),
-            "facts_changed": facts("changed"),
-        }
-
-    def to_dict(self) -> dict[str, Any]:
-        def side(s: Side) -> dict[str, Any]:
-            return {"label": s.label, "commit": s.commit, "valid": s.valid, "errors": s.errors,
-                    "files": s.files}
-
-        def fields(changes: tuple[FieldChange, ...]) -> list[dict[str, Any]]:
-            return [{"context": c.context, "field": c.field, "item": c.item, "old": c.old,
-                     "new": c.new} for c in changes]
-
-        def fact(state: FactState | None) -> dict[str, Any] | None:
-            if state is None:
-                return None
-            return {"text": state.text, "certainty": state.certainty,
-                    "sources": list(state.sources), "as_of": state.as_of}
-
-        return {
-            "format": FORMAT,
-            "base": side(self.base),
-            "head": side(self.head),
-            "summary": self.summary(),
-            "sheets": [
-                {"change": s.change, "kind": s.kind, "folder": s.folder, "id": s.id,
-                 "old_id": s.old_id, "name": s.name, "path": s.path, "fields": fields(s.fields),
-                 "facts": [{"change": f.change, "context": f.context, "old": fact(f.old),
-                            "new": fact(f.new), "fields": fields(f.fields)} for f in s.facts]}
-                for s in self.sheets
-            ],
-            "not_compared": [{"id": n.id, "base": n.base, "head": n.head}
-                             for n in self.not_compared],
-        }
-
-    def to_json(self) -> str:
-        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
-
-    def to_markdown(self, level: int = 2) -> str:
-        """Markdown for a pull-request comment or a page (``level``: its heading level);
-        every piece of content text is escaped, so it shows as written and cannot inject
-        Markdown or HTML."""
-        from generator.diff_markdown import diff_markdown  # it needs render; render may need us
-
-        return diff_markdown(self, level)
 
 
 # --- comparing ----------------------------------------------------------------------------------
@@ -208,16 +77,17 @@ def compare(base: Snapshot, head: Snapshot) -> Diff:
     for old_id, new_id in _renames([old[i] for i in removed], [new[i] for i in added]):
         renamed_old.add(old_id)
         renamed_new.add(new_id)
-        changes.append(_changed(old[old_id], new[new_id], head.paths[new_id], "renamed", old_id))
+        changes.append(_changed(base, head, old_id, new_id, "renamed"))
     for i in added:
         if i not in renamed_new:
-            changes.append(_whole(new[i], head.paths[i], "added"))
+            changes.append(_added(head, i))
+    referrers = _referrers(base.briefing) if removed else {}
     for i in removed:
         if i not in renamed_old:
-            changes.append(_whole(old[i], base.paths[i], "removed"))
+            changes.append(_removed(base, i, referrers.get(i, ())))
     for i in sorted(set(old) & set(new)):
         if old[i].folder == new[i].folder and old[i] != new[i]:
-            change = _changed(old[i], new[i], head.paths[i], "changed")
+            change = _changed(base, head, i, i, "changed")
             if change.fields or change.facts:
                 changes.append(change)
     changes.sort(key=lambda c: (_ORDER[c.change], KINDS.index(c.folder), c.id))
@@ -226,87 +96,216 @@ def compare(base: Snapshot, head: Snapshot) -> Diff:
                     head.invalid.get(i) or head.paths.get(i))
         for i in sorted(skip)
     )
-    return Diff(Side.of(base), Side.of(head), tuple(changes), not_compared)
+    names = _names(changes, base.briefing, head.briefing)
+    return Diff(Side.of(base), Side.of(head), tuple(changes), not_compared, names)
 
 
-def _whole(sheet: Sheet, path: str, change: str) -> SheetChange:
-    """An added (or removed) sheet: every field and fact added (or removed)."""
-    empty = type(sheet).model_construct()  # nothing set: every field compares as new
-    fields, facts = _compare_parts(empty, sheet) if change == "added" else _compare_parts(
-        sheet, empty)
-    return SheetChange(change, sheet.folder, sheet.id, sheet.name_text, path,
-                       fields=tuple(fields), facts=tuple(facts))
+def reader_name(briefing: Briefing, sheet_id: str) -> str | None:
+    """What readers call the sheet in ``briefing`` (None: no such sheet there)."""
+    sheet = briefing.sheets.get(sheet_id)
+    if sheet is None:
+        return None
+    try:
+        return briefing.name(sheet_id)
+    except KeyError:  # a position whose actor or plan is missing there (a reference error)
+        return sheet.name_text
 
 
-def _changed(a: Sheet, b: Sheet, path: str, change: str, old_id: str | None = None) -> SheetChange:
-    fields, facts = _compare_parts(a, b)
-    return SheetChange(change, b.folder, b.id, b.name_text, path, old_id, tuple(fields),
-                       tuple(facts))
+def _ref(briefing: Briefing, sheet_id: str) -> SheetRef:
+    sheet = briefing.sheets[sheet_id]
+    return SheetRef(sheet.folder, sheet_id, reader_name(briefing, sheet_id) or sheet_id)
+
+
+def _added(head: Snapshot, sheet_id: str) -> SheetChange:
+    """An added sheet: every field and fact added; a source, with the facts citing it."""
+    sheet = head.sheets[sheet_id]
+    fields, facts = _compare_parts(_empty(sheet), None, sheet, head.marks.get(sheet_id))
+    cited = _citing(head, sheet_id) if sheet.folder == "sources" else ()
+    return SheetChange("added", sheet.folder, sheet_id, _ref(head.briefing, sheet_id).name,
+                       None, head.paths[sheet_id], fields=tuple(fields), facts=tuple(facts),
+                       cited_by=cited)
+
+
+def _removed(base: Snapshot, sheet_id: str, referrers: tuple[SheetRef, ...]) -> SheetChange:
+    """A removed sheet: every field and fact removed, and who referred to it."""
+    sheet = base.sheets[sheet_id]
+    fields, facts = _compare_parts(sheet, base.marks.get(sheet_id), _empty(sheet), None)
+    return SheetChange("removed", sheet.folder, sheet_id, _ref(base.briefing, sheet_id).name,
+                       base.paths[sheet_id], None, fields=tuple(fields), facts=tuple(facts),
+                       referred_by=referrers)
+
+
+def _changed(base: Snapshot, head: Snapshot, old_id: str, new_id: str,
+             change: str) -> SheetChange:
+    a, b = base.sheets[old_id], head.sheets[new_id]
+    fields, facts = _compare_parts(a, base.marks.get(old_id), b, head.marks.get(new_id))
+    return SheetChange(change, b.folder, new_id, _ref(head.briefing, new_id).name,
+                       base.paths[old_id], head.paths[new_id],
+                       old_id if change == "renamed" else None, tuple(fields), tuple(facts))
+
+
+def _empty(sheet: Sheet) -> Sheet:
+    """A sheet of the same kind with nothing set: every field compares as new (or gone)."""
+    return type(sheet).model_construct()
+
+
+def _citing(head: Snapshot, source_id: str) -> tuple[Citing, ...]:
+    """Every fact at HEAD citing the source, by sheet (in id order) and place in the sheet."""
+    found = []
+    for sheet_id in sorted({c.sheet.id for c in head.briefing.citing(source_id)}):
+        sheet = head.sheets[sheet_id]
+        ref, path = _ref(head.briefing, sheet_id), head.paths[sheet_id]
+        for part in _parts(sheet, head.marks.get(sheet_id)).values():
+            for n, fact in enumerate(part.facts):
+                if source_id in fact.sources:
+                    found.append(Citing(ref, path, part.where,
+                                        FactState.of(fact, part.line_of(n))))
+    return tuple(found)
+
+
+def _referrers(briefing: Briefing) -> dict[str, tuple[SheetRef, ...]]:
+    """id -> the other sheets referring to it (in any field, facts' sources too), in id
+    order."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for sheet_id, refs in briefing.refs.items():
+        for _where, _ref_kind, target in refs:
+            if target != sheet_id:
+                found[target].add(sheet_id)
+    return {target: tuple(_ref(briefing, i) for i in sorted(ids))
+            for target, ids in found.items()}
+
+
+def _names(changes: list[SheetChange], base: Briefing, head: Briefing) -> dict[str, str]:
+    """The reader's name of every id the changes mention, as HEAD names it, else BASE."""
+    ids: set[str] = set()
+    for s in changes:
+        ids.add(s.id)
+        for c in (*s.fields, *(c for f in s.facts for c in f.fields)):
+            if c.ref:
+                for value in (c.old, c.new):
+                    ids.update((value,) if isinstance(value, str) else value or ())
+        for f in s.facts:
+            for state in (f.old, f.new):
+                ids.update(state.sources if state else ())
+        for where in (*(c.where for c in s.fields), *(f.where for f in s.facts)):
+            if where.target:
+                ids.add(where.target)
+        for cite in s.cited_by:
+            ids.add(cite.sheet.id)
+            ids.update(cite.fact.sources)
+            if cite.where.target:
+                ids.add(cite.where.target)
+        ids.update(r.id for r in s.referred_by)
+    names = {}
+    for sheet_id in sorted(ids):
+        name = reader_name(head, sheet_id) or reader_name(base, sheet_id)
+        if name is not None:
+            names[sheet_id] = name
+    return names
 
 
 @dataclass(frozen=True)
 class _Part:
     """A sheet itself, or one of its roles or relations: fields and facts compared together."""
 
-    list_field: str  # "" for the sheet itself, else "roles" or "relations"
+    where: Where
     anchor: str | None  # what a role or relation is about (of / to): pairs it across versions
     identity: dict[str, Any]  # the fields that name it (title and of; kind and to)
     attrs: dict[str, Any]
+    kinds: dict[str, str]  # names of its identity and attrs -> "ref" or "date" (see _kinds)
     facts: list[Fact]
+    facts_at: DataPath  # where its facts are in the file
+    marks: Marks | None
+
+    def line_of(self, n: int) -> int | None:
+        """The line of its ``n``-th fact in the file, if the file's marks are known."""
+        if self.marks is None:
+            return None
+        return self.marks.of_value((*self.facts_at, n))[0]
 
 
-def _parts(sheet: Sheet) -> dict[str, _Part]:
+def _parts(sheet: Sheet, marks: Marks | None) -> dict[str, _Part]:
     """Context ("" for the sheet, "role: Head of x", "relation: met y") -> part."""
-    parts = {"": _Part("", None, {}, _flat(sheet, {"id", "facts", "roles", "relations"}),
-                       list(getattr(sheet, "facts", None) or []))}
-    for role in getattr(sheet, "roles", None) or []:
-        label = role.title + (f" of {role.of}" if role.of else "")
-        parts[_unique(f"role: {label}", parts)] = _Part(
-            "roles", role.of, {"title": _words(role.title), "of": role.of},
-            _flat(role, {"title", "of", "facts"}), list(role.facts))
-    for relation in getattr(sheet, "relations", None) or []:
-        parts[_unique(f"relation: {relation.kind} {relation.to}", parts)] = _Part(
-            "relations", relation.to, {"kind": relation.kind, "to": relation.to}, {},
-            list(relation.facts))
+    parts = {"": _Part(SHEET, None, {}, _flat(sheet, {"id", "facts", "roles", "relations"}),
+                       _kinds(type(sheet)), list(getattr(sheet, "facts", None) or []),
+                       ("facts",), marks)}
+    counts: Counter[tuple[str, str, str | None]] = Counter()
+    for n, role in enumerate(getattr(sheet, "roles", None) or []):
+        title = folded(role.title)
+        key = ("roles", title, role.of)
+        counts[key] += 1
+        where = Where("roles", title, role.of, counts[key])
+        parts[where.context] = _Part(
+            where, role.of, {"title": title, "of": role.of},
+            _flat(role, {"title", "of", "facts"}), _kinds(type(role)), list(role.facts),
+            ("roles", n, "facts"), marks)
+    for n, relation in enumerate(getattr(sheet, "relations", None) or []):
+        key = ("relations", relation.kind, relation.to)
+        counts[key] += 1
+        where = Where("relations", relation.kind, relation.to, counts[key])
+        parts[where.context] = _Part(
+            where, relation.to, {"kind": relation.kind, "to": relation.to}, {},
+            _kinds(type(relation)), list(relation.facts), ("relations", n, "facts"), marks)
     return parts
 
 
-def _unique(context: str, taken: dict[str, _Part]) -> str:
-    n, candidate = 1, context
-    while candidate in taken:
-        n += 1
-        candidate = f"{context} ({n})"
-    return candidate
+_KINDS: dict[type[Node], dict[str, str]] = {}
 
 
-def _compare_parts(a: Sheet, b: Sheet) -> tuple[list[FieldChange], list[FactChange]]:
-    parts_a, parts_b = _parts(a), _parts(b)
+def _kinds(cls: type[Node]) -> dict[str, str]:
+    """Field name (nested mappings flattened as ``deadline.date``, as ``_flat`` names them)
+    -> "ref" for a field holding ids of other sheets, "date" for a date. Worked out once per
+    class."""
+    if cls in _KINDS:
+        return _KINDS[cls]
+    kinds: dict[str, str] = {}
+    for name, declared in cls.model_fields.items():
+        parts = [part for meta in (declared.annotation, *declared.metadata)
+                 for part in annotation_parts(meta)]
+        if any(isinstance(part, Ref) for part in parts):
+            kinds[name] = "ref"
+        elif PartialDate in parts:
+            kinds[name] = "date"
+        elif not any(typing.get_origin(part) is list for part in parts):
+            nested = next((p for p in parts if isinstance(p, type) and issubclass(p, Node)), None)
+            if nested is not None:
+                kinds.update({f"{name}.{k}": v for k, v in _kinds(nested).items()})
+    _KINDS[cls] = kinds
+    return kinds
+
+
+def _compare_parts(a: Sheet, marks_a: Marks | None, b: Sheet, marks_b: Marks | None
+                   ) -> tuple[list[FieldChange], list[FactChange]]:
+    parts_a, parts_b = _parts(a, marks_a), _parts(b, marks_b)
     # A role or relation whose name changed but whose target did not is the same one, changed:
     # pair the leftovers of each list by target, in order.
     renamed: dict[str, str] = {}  # context in b -> context in a
     left_a = [c for c in parts_a if c not in parts_b]
     for context in (c for c in parts_b if c not in parts_a):
         part = parts_b[context]
-        match = next((c for c in left_a if parts_a[c].list_field == part.list_field
+        match = next((c for c in left_a if parts_a[c].where.list_field == part.where.list_field
                       and parts_a[c].anchor == part.anchor), None)
         if match is not None:
             renamed[context] = match
             left_a.remove(match)
     fields: list[FieldChange] = []
     facts: list[FactChange] = []
-    empty = _Part("", None, {}, {}, [])
     for context in list(parts_b) + left_a:
-        old_context = renamed.get(context, context)
-        old, new = parts_a.get(old_context), parts_b.get(context)
+        old, new = parts_a.get(renamed.get(context, context)), parts_b.get(context)
+        either = new or old
+        assert either is not None
+        where, kinds = either.where, either.kinds
         if new is None:
-            assert old is not None
-            fields.append(FieldChange(old.list_field, context.split(": ", 1)[1], None, item=True))
+            fields.append(FieldChange(where.list_field, context.split(": ", 1)[1], None, where,
+                                      item=True))
         elif old is None:
-            fields.append(FieldChange(new.list_field, None, context.split(": ", 1)[1], item=True))
+            fields.append(FieldChange(where.list_field, None, context.split(": ", 1)[1], where,
+                                      item=True))
         else:
-            fields.extend(_field_changes(old.identity, new.identity, context))
-        fields.extend(_field_changes((old or empty).attrs, (new or empty).attrs, context))
-        facts.extend(_pair_facts((old or empty).facts, (new or empty).facts, context))
+            fields.extend(_field_changes(old.identity, new.identity, where, kinds))
+        fields.extend(_field_changes(old.attrs if old else {}, new.attrs if new else {}, where,
+                                     kinds))
+        facts.extend(_pair_facts(old, new, where))
     return fields, facts
 
 
@@ -328,29 +327,38 @@ def _flat(node: Node, exclude: set[str], prefix: str = "") -> dict[str, Any]:
 
 
 def _shown(value: Any) -> str:
-    return _words(str(value))
+    return folded(str(value))
 
 
-def _words(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _field_changes(a: dict[str, Any], b: dict[str, Any], context: str) -> list[FieldChange]:
+def _field_changes(a: dict[str, Any], b: dict[str, Any], where: Where,
+                   kinds: dict[str, str]) -> list[FieldChange]:
     changes = []
     for name in list(b) + [k for k in a if k not in b]:
         old, new = a.get(name), b.get(name)
+        ref, date = kinds.get(name) == "ref", kinds.get(name) == "date"
         if isinstance(old, tuple) or isinstance(new, tuple):
             before, after = old or (), new or ()
-            changes += [FieldChange(name, v, None, context, True) for v in before if v not in after]
-            changes += [FieldChange(name, None, v, context, True) for v in after if v not in before]
+            changes += [FieldChange(name, v, None, where, True, ref, date) for v in before
+                        if v not in after]
+            changes += [FieldChange(name, None, v, where, True, ref, date) for v in after
+                        if v not in before]
         elif old != new:
-            changes.append(FieldChange(name, old, new, context))
+            changes.append(FieldChange(name, old, new, where, ref=ref, date=date))
     return changes
 
 
-def _pair_facts(old: list[Fact], new: list[Fact], context: str) -> list[FactChange]:
+def _pair_facts(old_part: _Part | None, new_part: _Part | None,
+                where: Where) -> list[FactChange]:
+    old = old_part.facts if old_part else []
+    new = new_part.facts if new_part else []
     a = [FactState.of(f) for f in old]
     b = [FactState.of(f) for f in new]
+
+    def located(part: _Part | None, n: int) -> FactState:
+        """The n-th fact with its line: looked up only for facts that are shown."""
+        assert part is not None
+        return FactState.of(part.facts[n], part.line_of(n))
+
     pairs: dict[int, int] = {}  # index in b -> index in a
     free_a = list(range(len(a)))
     for j, fact in enumerate(b):
@@ -376,28 +384,28 @@ def _pair_facts(old: list[Fact], new: list[Fact], context: str) -> list[FactChan
     ordered: list[tuple[int, int, FactChange]] = []
     for j, state in enumerate(b):
         if j not in pairs:
-            ordered.append((j, 0, FactChange("added", context, None, state)))
+            ordered.append((j, 0, FactChange("added", where, None, located(new_part, j))))
             continue
         before = a[pairs[j]]
         fields = tuple(_fact_fields(before, state))
-        if before.text != state.text:
-            ordered.append((j, 0, FactChange("reworded", context, before, state, fields)))
-        elif fields:
-            ordered.append((j, 0, FactChange("changed", context, before, state, fields)))
+        if before.text != state.text or fields:
+            change = "reworded" if before.text != state.text else "changed"
+            ordered.append((j, 0, FactChange(change, where, located(old_part, pairs[j]),
+                                             located(new_part, j), fields)))
     paired_a = set(pairs.values())
-    for i, state in enumerate(a):
+    for i in range(len(a)):
         if i not in paired_a:
-            ordered.append((i, 1, FactChange("removed", context, state, None)))
+            ordered.append((i, 1, FactChange("removed", where, located(old_part, i), None)))
     return [change for _, _, change in sorted(ordered, key=lambda t: (t[0], t[1]))]
 
 
 def _fact_fields(a: FactState, b: FactState) -> Iterator[FieldChange]:
     if a.certainty != b.certainty:
         yield FieldChange("certainty", a.certainty, b.certainty)
-    if a.sources != b.sources:
-        yield FieldChange("sources", ", ".join(a.sources), ", ".join(b.sources))
+    if set(a.sources) != set(b.sources):
+        yield FieldChange("sources", a.sources, b.sources, ref=True)
     if a.as_of != b.as_of:
-        yield FieldChange("as_of", a.as_of, b.as_of)
+        yield FieldChange("as_of", a.as_of, b.as_of, date=True)
 
 
 def _renames(removed: list[Sheet], added: list[Sheet]) -> list[tuple[str, str]]:
@@ -418,8 +426,8 @@ def _renames(removed: list[Sheet], added: list[Sheet]) -> list[tuple[str, str]]:
 
 
 def _similarity(a: Sheet, b: Sheet) -> float:
-    texts_a = Counter(_words(f.text) for f in _all_facts(a))
-    texts_b = Counter(_words(f.text) for f in _all_facts(b))
+    texts_a = Counter(folded(f.text) for f in _all_facts(a))
+    texts_b = Counter(folded(f.text) for f in _all_facts(b))
     if texts_a or texts_b:
         same = sum((texts_a & texts_b).values())
         return same / max(sum(texts_a.values()), sum(texts_b.values()))
@@ -436,14 +444,3 @@ def _all_facts(sheet: Sheet) -> list[Fact]:
     for holder in (getattr(sheet, "roles", None) or []) + (getattr(sheet, "relations", None) or []):
         found.extend(holder.facts)
     return found
-
-
-def about(change: SheetChange) -> str:
-    """A sheet's main fields in one line, e.g. ``kind person, side Ukraine``."""
-    shown = []
-    for c in change.fields:
-        value = c.new if change.change == "added" else c.old
-        if c.context or c.item or value is None or c.field in _NOT_ABOUT or value == change.name:
-            continue
-        shown.append(f"{c.field} {value}")
-    return ", ".join(shown)

@@ -9,7 +9,7 @@ from pydantic import Field, ValidationError
 
 from generator.loader import RawSheet, load_file
 from generator.problems import ContentError, Problem
-from generator.schema import Node, Slug, Text, Url
+from generator.schema import LanguageTag, Node, Slug, Text, UriPath, Url
 from generator.validate import problem_from_pydantic
 
 CONFIG_FILE = "briefing.yml"
@@ -20,7 +20,9 @@ class Settings(Node):
 
     title: Text = Field(description="The briefing's title, on every page and the PDF cover.")
     subtitle: Text | None = Field(default=None, description="One line under the title.")
-    language: Text = Field(default="en", description="Language of the content (BCP 47 tag).")
+    language: LanguageTag = Field(
+        default="en", description="Language of the content (BCP 47 tag: en, fr, pt-BR)."
+    )
     plan: Slug | None = Field(
         default=None, description="Id of the plan the overview leads with (default: the only one)."
     )
@@ -28,11 +30,29 @@ class Settings(Node):
         default=90, ge=1, description="Days after which a sheet's 'reviewed' date is stale."
     )
     repo_url: Url | None = Field(
-        default=None, description="Web address of the content repository, for edit links."
+        default=None,
+        description="Web address of the content repository; when set, sheet pages and the "
+        "review page link to the file's edit page.",
     )
-    edit_uri: Text = Field(
-        default="edit/main/", description="Path under repo_url that edits a file."
+    edit_uri: UriPath = Field(
+        default="edit/main/",
+        description="Path under repo_url that edits a file (letters, digits, - . _ ~ and /).",
     )
+    site_url: Url | None = Field(
+        default=None,
+        description="Address the site is published at, for canonical links and the sitemap "
+        "(mkdocs.yml's site_url, when it has none).",
+    )
+
+    def edit_url(self, path: str) -> str | None:
+        """Where a project file (``content/actors/x.yml``) is edited, or None without repo_url."""
+        return edit_address(self.repo_url, self.edit_uri, path) if self.repo_url else None
+
+
+def edit_address(repo_url: str, edit_uri: str, path: str) -> str:
+    """``repo_url``, ``edit_uri`` and a project file's path joined into one address."""
+    parts = (repo_url.rstrip("/"), edit_uri.strip("/"), path)
+    return "/".join(part for part in parts if part)
 
 
 @dataclass(frozen=True)

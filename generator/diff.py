@@ -1,29 +1,50 @@
 """Semantic diff of the content between git revisions, and the content's history.
 
 ``semantic_diff(root, base, head=None)`` compares the validated content at revision ``base``
-with ``head`` (None: the working tree); ``content_history(root)`` lists every commit that
-touched ``content/``, newest first, each with its diff against its first parent (the root
-commit against empty content), for the "What changed" page. Both validate each revision with
-the normal ``check()`` (see ``revisions``) and compare with ``compare.compare``.
+with ``head`` (None: the working tree); ``content_history(root)`` lists the commits that
+changed ``content/`` on the first-parent line (a merged branch counts once, as its merge),
+newest first, each with its diff against its first parent (the root commit against empty
+content), for the "What changed" page. Both validate each revision with the normal
+``check()`` (see ``revisions``) and compare with ``compare.compare``, which makes the
+``Diff`` of ``diff_model``.
 
-``Diff.to_markdown()`` is a pull-request comment; ``Diff.to_json()`` writes these stable keys
-(``format`` names the version; ``briefing diff --format json`` prints the same)::
+``Diff.to_markdown()`` is the pull-request comment (``diff_markdown.diff_markdown``);
+``diff_markdown.reader_markdown`` writes the same Diff for readers. ``Diff.to_json()``
+writes these stable keys (``format`` names the version; ``briefing diff --format json``
+prints the same)::
 
-    format        "briefing-diff/1"
+    format        "briefing-diff/2"
     base, head    {label, commit (null for the working tree), valid, errors, files}
     summary       {sheets_added, sheets_removed, sheets_renamed, sheets_changed, sources_added,
                    facts_added, facts_removed, facts_reworded, facts_changed}
-    sheets        [{change: added|removed|renamed|changed, kind, folder, id, old_id, name, path,
-                    fields: [FIELD], facts: [{change: added|removed|reworded|changed, context,
-                    old: FACT|null, new: FACT|null, fields: [FIELD]}]}]
+    sheets        [{change: added|removed|renamed|changed, kind, folder, id, old_id, name,
+                    path, old_path, new_path, fields: [FIELD],
+                    facts: [{change: added|removed|reworded|changed, context,
+                             old: FACT|null, new: FACT|null, fields: [FIELD], words: [WORD]}],
+                    cited_by: [{kind, folder, id, name, path, context, fact: FACT}],
+                    referred_by: [{kind, folder, id, name}]}]
     not_compared  [{id, base: path|null, head: path|null}]
-    FIELD         {context, field, item, old, new}   (item: true for one item of a list field;
-                                                      old/new null: not set)
-    FACT          {text, certainty, sources, as_of}
+    names         {id: name}   the name readers know each sheet by that the diff mentions
+    FIELD         {context, field, item, ref, old, new}
+    FACT          {text, certainty, sources: [id], as_of, line}
+    WORD          [op, text]   op "=" kept, "-" deleted, "+" inserted; [] unless reworded
 
-``context`` is "" for a sheet's own fields and facts, else "role: <title> of <actor id>" or
-"relation: <kind> <actor id>". Sheets are ordered added, removed, renamed, changed, then by
-kind and id; facts in the order of the newer sheet.
+``name`` is what readers call a sheet ("<actor name> on <term title>" for a position);
+``path`` is the file at HEAD (at BASE for a removed sheet), ``old_path`` / ``new_path`` the
+file on each side (null where the sheet is not). In FIELD, ``item`` is true for one item of a
+list field (for ``roles`` and ``relations``, the item is the role or relation ``context``
+names); ``ref`` is true when the values are sheet ids (see ``names``); ``old`` / ``new`` are
+null when not set, and lists for a fact's ``sources``. ``line`` is the fact's line in its file
+on its side (``old``: BASE, ``new``: HEAD). ``cited_by`` lists, for a new source, every fact
+at HEAD that cites it; ``referred_by``, for a removed sheet, the sheets that referred to it at
+BASE. ``context`` is "" for a sheet's own fields and facts, else "role: <title> of <actor id>"
+or "relation: <kind> <actor id>". Sheets are ordered added, removed, renamed, changed, then
+by kind and id; facts in the order of the newer sheet.
+
+Version 2 changed from 1: a fact's ``sources`` change is two lists (was one text each side),
+``line`` and the keys ``old_path``, ``new_path``, ``ref``, ``words``, ``cited_by``,
+``referred_by`` and ``names`` are new, and a role or relation added or removed has its own
+``context`` (was "").
 """
 
 from __future__ import annotations
@@ -32,15 +53,19 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.compare import (
+from generator.compare import compare
+from generator.dates import PartialDate
+from generator.diff_model import (
+    Citing,
     Diff,
     FactChange,
     FactState,
     FieldChange,
     NotCompared,
     SheetChange,
+    SheetRef,
     Side,
-    compare,
+    Where,
 )
 from generator.revisions import (
     GitError,
@@ -78,6 +103,10 @@ class Change:
     def short(self) -> str:
         return self.commit[:7]
 
+    @property
+    def day(self) -> PartialDate:
+        return PartialDate.parse(self.date)
+
 
 class History(list[Change]):
     """Content changes, newest first. ``available`` is False when there is no git history to
@@ -102,7 +131,8 @@ def head_commit(root: Path) -> str:
 
 
 def content_history(root: Path, limit: int | None = None) -> History:
-    """Every commit that touched content/ (at most ``limit``), newest first, with its diff.
+    """Every commit on the first-parent line that changed content/ (at most ``limit``),
+    newest first, with its diff against its first parent.
 
     A root commit is compared with empty content. Never raises for a missing repository.
     """
@@ -124,7 +154,7 @@ def content_history(root: Path, limit: int | None = None) -> History:
 
 
 __all__ = [
-    "Change", "Diff", "FactChange", "FactState", "FieldChange", "GitError", "History",
-    "NotARepository", "NotCompared", "SheetChange", "Side", "UnknownRevision", "compare",
-    "content_history", "head_commit", "semantic_diff",
+    "Change", "Citing", "Diff", "FactChange", "FactState", "FieldChange", "GitError", "History",
+    "NotARepository", "NotCompared", "SheetChange", "SheetRef", "Side", "UnknownRevision",
+    "Where", "compare", "content_history", "head_commit", "semantic_diff",
 ]

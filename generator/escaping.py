@@ -24,8 +24,26 @@ from generator.dates import PartialDate
 _INLINE = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()|#"})
 # Block markers only matter at the start of a line; text is folded to one line.
 _LEADING = re.compile(r"^(\s*)([>+=:-]|\d+[.)](?=\s|$))")
-# Invisible direction overrides would let text reorder what readers see around it.
-_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# Invisible direction overrides would let text reorder what readers see around it, and a
+# control character has nothing to show (the loader refuses them in content and settings;
+# this keeps any other way in from reaching a page). Each is written out as its reference.
+_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Characters YAML may not read as themselves where a JSON string holds them as they are (a
+# byte-order mark, the non-characters); line breaks and controls are gone by then (visible).
+_NOT_YAML = re.compile("[\ufeff\ufffe\uffff]")
+# Controls a JSON encoder writes as they are (it escapes only those below U+0020).
+_JSON_CONTROLS = re.compile("[\x7f-\x9f]")
+
+
+def visible(value: str) -> str:
+    """Content text as a page shows it, before any escaping: whitespace folded to single
+    spaces, and invisible controls written out as their character reference (``&#x202e;``),
+    as text. Pictures use it too, so they say what the page says."""
+    return _INVISIBLE.sub(_reference, " ".join(value.split()))
+
+
+def _reference(match: re.Match[str]) -> str:
+    return f"&#x{ord(match.group()):04x};"
 
 
 def md_text(value: Any) -> Markup:
@@ -42,8 +60,7 @@ def md_text(value: Any) -> Markup:
 @functools.lru_cache(maxsize=1 << 16)
 def _escaped(value: str) -> Markup:
     # Names, titles and dates recur on many pages: each is escaped once per process.
-    text = " ".join(value.split())
-    text = _BIDI.sub(lambda m: f"&#x{ord(m.group()):04x};", text)
+    text = visible(value)
     # Quotes stay as written: they mean nothing in Markdown text, and an entity for them would
     # be escaped a second time where MkDocs copies a heading into the table of contents.
     text = html.escape(text, quote=False)
@@ -80,9 +97,11 @@ def _attr(value: str) -> Markup:
 
 
 def json_for_html(data: Any) -> str:
-    """JSON safe inside <script>: no '<', '>' or '&' can close the element."""
+    """JSON safe inside <script>: no '<', '>' or '&' can close the element, and no control
+    character is written as itself (U+0085, a line break YAML allows, would be)."""
     text = _JSON.encode(data)
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return _JSON_CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def join(items: Iterable[Any], separator: str = ", ") -> Markup:
@@ -98,14 +117,16 @@ def url(value: str) -> Markup:
 
 
 def yaml_str(value: Any) -> Markup:
-    """A YAML front-matter scalar: JSON strings are valid YAML and escape everything.
+    """A YAML front-matter scalar: a JSON string, which is YAML too.
 
     MkDocs and Material write a page's front-matter title into the HTML as it is (``<title>``,
     the header), so ``<`` and ``&`` are escaped first, as md_text does for the page body.
-    Quotes stay: Material escapes titles itself where it puts them in attributes.
+    Quotes stay: Material escapes titles itself where it puts them in attributes. Characters
+    beyond ASCII stay as they are: YAML reads JSON's escape of one beyond U+FFFF (a surrogate
+    pair) as two lone surrogates, and MkDocs then drops the whole front matter without a word.
     """
-    text = _BIDI.sub(lambda m: f"&#x{ord(m.group()):04x};", " ".join(str(value).split()))
-    return Markup(json.dumps(html.escape(text, quote=False)))
+    text = json.dumps(html.escape(visible(str(value)), quote=False), ensure_ascii=False)
+    return Markup(_NOT_YAML.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
 
 
 def date(value: PartialDate | None, empty: str = "not stated") -> Markup:

@@ -1,5 +1,6 @@
-"""Files generated from the declared model: JSON Schema for editors
-(``schemas/<kind>.schema.json``) and the field reference page (``docs/reference.md``)."""
+"""Files generated from the declared models: JSON Schema for editors (``schemas/<kind>.schema.json``
+for sheets, ``schemas/briefing.schema.json`` for the settings) and the field reference page
+(``docs/reference.md``)."""
 
 from __future__ import annotations
 
@@ -7,33 +8,43 @@ import json
 from pathlib import Path
 from typing import Any
 
-from generator.reference import reference_markdown
-from generator.schema import SHEET_TYPES
+from pydantic import BaseModel
+
+from generator.config import Settings
+from generator.reference import SETTINGS_SCHEMA, reference_markdown
+from generator.schema import SHEET_TYPES, schema_line
+
+__all__ = ["rendered", "schema_for", "schema_line", "stale", "write"]
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 REFERENCE_PAGE = "docs/reference.md"
 
 
 def schema_for(folder: str) -> dict[str, Any]:
+    """The JSON Schema of a kind's sheets, or (for ``SETTINGS_SCHEMA``) of the settings."""
+    if folder == SETTINGS_SCHEMA:
+        return _schema(Settings, folder, "Briefing settings (briefing.yml)")
     cls = SHEET_TYPES[folder]
-    body = cls.model_json_schema(mode="validation")
+    return _schema(cls, folder, f"{cls.label.capitalize()} fact sheet")
+
+
+def _schema(model: type[BaseModel], name: str, title: str) -> dict[str, Any]:
+    body = model.model_json_schema(mode="validation")
     return {
         "$schema": DRAFT,
-        "$id": f"{folder}.schema.json",
-        "title": f"{cls.label.capitalize()} fact sheet",
+        "$id": f"{name}.schema.json",
+        "title": title,
         **{k: v for k, v in body.items() if k != "title"},
     }
 
 
 def rendered() -> dict[str, str]:
-    """Path under the project root -> exact file text, for everything made from the model:
-    a JSON Schema per kind and the field reference page."""
+    """Path under the project root -> exact file text, for everything made from the models:
+    a JSON Schema per kind and for the settings, and the field reference page."""
     files = {
-        f"schemas/{folder}.schema.json": json.dumps(
-            schema_for(folder), indent=2, ensure_ascii=False
-        )
+        f"schemas/{name}.schema.json": json.dumps(schema_for(name), indent=2, ensure_ascii=False)
         + "\n"
-        for folder in SHEET_TYPES
+        for name in (*SHEET_TYPES, SETTINGS_SCHEMA)
     }
     files[REFERENCE_PAGE] = reference_markdown()
     return files
@@ -56,8 +67,3 @@ def write(root: Path) -> list[str]:
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text(texts[name], encoding="utf-8")
     return changed
-
-
-def schema_line(folder: str) -> str:
-    """The first line of every content file: tells the editor's YAML server which schema."""
-    return f"# yaml-language-server: $schema=../../schemas/{folder}.schema.json"

@@ -10,6 +10,9 @@ from datetime import date
 
 from generator.problems import Problem
 from generator.validate import (
+    Broken,
+    Existing,
+    Item,
     Located,
     SheetFile,
     check_references,
@@ -26,11 +29,14 @@ class Links:
     """The checks across sheets (validate.link_sheets), redone only where a change can matter:
     the references of changed sheets and of sheets referring to an id that appeared, went or
     changed kind; 'did you mean' hints when the ids changed; usage warnings of sheets whose
-    citers or positions changed."""
+    citers or positions changed. Sheets with errors of their own (few, and only while being
+    fixed) are followed by file, and their references checked again whenever ids move."""
 
     def __init__(self) -> None:
         self.sheets: dict[str, Located] = {}
-        self.existing: dict[str, str] = {}
+        self.existing: Existing = {}
+        self._broken: dict[str, Broken] = {}  # path -> a sheet with errors of its own
+        self._broken_references: dict[str, list[Problem]] = {}  # path -> its reference problems
         self._displays: list[str] = []
         self._referrers: dict[str, set[str]] = {}  # target -> ids of sheets referring to it
         self._references: dict[str, list[Problem]] = {}  # id -> its reference problems
@@ -43,9 +49,12 @@ class Links:
         #: Ids whose validated sheet differs from the last update's (added, changed, gone).
         self.changed: set[str] = set()
 
-    def update(self, located: list[Located], files: list[SheetFile]
+    def update(self, items: list[Item], files: list[SheetFile]
                ) -> tuple[dict[str, Located], list[Problem]]:
-        sheets, problems = unique_ids(located)
+        sheets, problems = unique_ids(items)
+        broken = {item.raw.path: item for item in items if isinstance(item, Broken)}
+        mended = {p for p in broken.keys() | self._broken.keys()
+                  if broken.get(p) is not self._broken.get(p)}  # broken ones added, changed, gone
         displays = [display for _path, display, _folder in files]
         before, existing_before = self.sheets, self.existing
         existing = existing_before
@@ -73,6 +82,11 @@ class Links:
                     self._referrers.setdefault(target, set()).add(sheet_id)
                 _count(self._cited, cited_by(new), 1)
                 _count(self._positioned, positioned_by(new), 1)
+        for path in mended:
+            for counted, step in ((self._broken.get(path), -1), (broken.get(path), 1)):
+                if counted is not None:
+                    _count(self._cited, cited_by(counted), step)
+                    _count(self._positioned, positioned_by(counted), step)
         recheck = set(changed)
         for target in moved:
             recheck.update(self._referrers.get(target, ()))
@@ -84,10 +98,17 @@ class Links:
                 self._references.pop(sheet_id, None)
             else:
                 self._references[sheet_id] = check_references(sheets, existing, [checked])
+        for path in mended - broken.keys():
+            self._broken_references.pop(path, None)
+        for path in broken if moved else mended & broken.keys():
+            self._broken_references[path] = check_references(sheets, existing, [broken[path]])
         # Usage: changed sheets, and those whose count of citations or positions moved.
         reuse = set(changed)
-        for sheet_id in changed:
-            for version in (before.get(sheet_id), sheets.get(sheet_id)):
+        versions: list[tuple[Item | None, Item | None]] = [
+            (before.get(i), sheets.get(i)) for i in changed]
+        versions += [(self._broken.get(p), broken.get(p)) for p in mended]
+        for pair in versions:
+            for version in pair:
                 if version is not None:
                     reuse.update(cited_by(version))
                     reuse.update(positioned_by(version))
@@ -97,10 +118,11 @@ class Links:
                 self._usage.pop(sheet_id, None)
             else:
                 self._usage[sheet_id] = usage_of(used, self._cited, self._positioned)
-        for found in (self._references, self._usage):
-            for items in found.values():
-                problems.extend(items)
+        for found in (self._references, self._broken_references, self._usage):
+            for listed in found.values():
+                problems.extend(listed)
         self.sheets, self.existing, self._displays = sheets, existing, displays
+        self._broken = broken
         self.changed = changed
         self._fresh_dirty |= changed
         return sheets, problems

@@ -170,6 +170,10 @@ class Briefing:
     def get(self, sheet_id: str) -> Sheet:
         return self.sheets[sheet_id]
 
+    def find(self, sheet_id: str) -> Sheet | None:
+        """The sheet with this id, or None: for ids that may name nothing (the history's)."""
+        return self.sheets.get(sheet_id)
+
     def name(self, sheet_id: str) -> str:
         """What a reader calls the sheet; a position is "<actor> on <plan or term>"."""
         sheet = self.sheets[sheet_id]
@@ -319,4 +323,3 @@ def _is_open(citation: Citation) -> bool:
 
 def _term_key(term: Term) -> tuple[str, int, str, str]:
     return (term.plan, term.number or 10**9, term.title.casefold(), term.id)
-

@@ -20,7 +20,7 @@ import sys
 import tempfile
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, BinaryIO
 
 import generator
 from generator import book, layout, parts
@@ -132,8 +132,9 @@ class Layout:
             assembled = book.assemble(prepared, epoch)
         self.submit_book(assembled, book.stylesheet(prepared.project.templates_dir))
 
-    def finish(self, output: Path) -> int:
-        """Wait for the layout, write the PDF to ``output``; its page count."""
+    def finish(self, output: Path | BinaryIO) -> int:
+        """Wait for the layout, write the PDF to ``output`` (a path, or a stream such as
+        standard output); its page count."""
         if self._process is None:
             raise PdfError("this layout has already finished")
         if not self._submitted:
@@ -157,12 +158,16 @@ class Layout:
         finally:
             shutil.rmtree(self._folder, ignore_errors=True)
         try:
-            write_if_changed(output, data)
-            # The temporary file it was written through is private (0600); the PDF is
-            # published next to the site's pages and read like them.
-            output.chmod(0o644)
+            if isinstance(output, Path):
+                # Not private as a temporary file is (0600): the PDF is published next to the
+                # site's pages and read like them.
+                write_if_changed(output, data, mode=0o644)
+            else:
+                output.write(data)
+                output.flush()
         except OSError as exc:
-            raise PdfError(f"cannot write {output}: {why_not_written(exc)}") from None
+            where = output if isinstance(output, Path) else "standard output"
+            raise PdfError(f"cannot write {where}: {why_not_written(exc)}") from None
         pages = int(result["pages"])
         log.info("wrote %s: %d pages", output, pages)
         log.debug("the book's HTML was read by the %s parser", self.parser)

@@ -9,6 +9,7 @@ same code with nothing remembered, so incremental and full builds cannot drift a
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import logging
@@ -27,12 +28,12 @@ from generator.loader import read_file
 from generator.model import Briefing
 from generator.pause import set_aside, take_back, without_collector
 from generator.problems import ContentError, Problem, sort_key
-from generator.render import RenderedPage, Renderer, page_plan
+from generator.render import LISTS_WARNINGS, RenderedPage, Renderer, page_plan
 from generator.schema import KINDS
 from generator.tracking import Changes, Dependencies, PageIndex, TrackingBriefing, recording
 from generator.validate import (
     CheckResult,
-    Located,
+    Item,
     discover,
     load_one,
 )
@@ -40,6 +41,8 @@ from generator.validate import (
 log = logging.getLogger(__name__)
 
 JSON_FORMAT = "briefing/1"
+#: The whole fact graph's file at the top of the site (every build writes it).
+JSON_NAME = "briefing.json"
 #: Commits shown on the "What changed" page, newest first.
 HISTORY_LIMIT = 100
 
@@ -60,7 +63,7 @@ class _FileState:
     signature: tuple[int, int]  # (mtime_ns, size): unchanged means not re-read
     digest: str  # hash of the bytes: unchanged means not re-parsed
     folder: str  # kind folder it was read as
-    located: Located | None
+    item: Item | None  # None when the file is no mapping of keys
     problems: list[Problem]
 
 
@@ -73,8 +76,12 @@ class _PageState:
 class Workspace:
     """Builds of one project, remembering files and pages between them. One per process."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, today: dt.date | None = None):
         self.root = root
+        #: The day builds are for (overdue reviews, the review page). None: each build asks
+        #: ``dates.today()``, SOURCE_DATE_EPOCH's day (as the CLI and the plugin set it), else
+        #: the clock's.
+        self.today = today
         self._files: dict[str, _FileState] = {}
         self._links = Links()
         self._pages: dict[str, _PageState] = {}
@@ -86,6 +93,7 @@ class Workspace:
         self._checked_ns = 0  # when the last check started (file-system clock)
         self._history: History | None = None
         self._history_key = ""
+        self._warnings: list[Problem] = []  # of the last build, listed on some pages
         #: What the last build redid: files re-parsed, pages re-rendered.
         self.stats: dict[str, int] = {}
         #: The paths of the pages the last build rendered.
@@ -103,7 +111,7 @@ class Workspace:
         self._checked_ns = time.time_ns()
         files, problems = discover(self.root / "content", self.root)
         current: dict[str, _FileState] = {}
-        located: list[Located] = []
+        items: list[Item] = []
         reparsed = 0
         for path, display, folder in files:
             state = self._files.get(display)
@@ -128,15 +136,15 @@ class Workspace:
             current[display] = state
             if state.problems:
                 problems.extend(state.problems)
-            if state.located is not None:
-                located.append(state.located)
+            if state.item is not None:
+                items.append(state.item)
         self._files = current
         self.stats["files_parsed"] = reparsed
-        sheets, found = self._links.update(located, files)
+        sheets, found = self._links.update(items, files)
         self._pending |= self._links.changed
         problems.extend(found)
         if settings is not None:
-            problems.extend(self._links.freshness(settings.review_after_days, today()))
+            problems.extend(self._links.freshness(settings.review_after_days, self._day()))
         return CheckResult(sheets, sorted(problems, key=sort_key), len(files))
 
     @without_collector
@@ -154,24 +162,28 @@ class Workspace:
                        or result.sheets.get(i) is None and i in previous.sheets}
         briefing = Briefing.from_check(result, previous, changed)
         history = self._content_history()
-        setup = _setup_digest(project) + self._history_key
+        day = self._day()
+        setup = _setup_digest(project) + self._history_key + day.isoformat()
         if previous is None or changed or setup != self._setup:
             # Something is redone: what an earlier build set aside may be left behind now.
             # (A build that finds nothing changed, as the plugin's after `briefing build`,
             # leaves it set aside.)
             take_back()
         if setup != self._setup or self._renderer is None:
-            # Settings, templates or the git history changed: any page may differ.
+            # Settings, templates, the git history or the day changed: any page may differ.
             self._pages.clear()
             self._index = PageIndex()
-            self._renderer = Renderer(project.templates_dir, project.settings, history)
+            self._renderer = Renderer(project.templates_dir, project.settings, history, day)
             self._setup = setup
         full = not self._pages  # every page is made
         changes = Changes.between(previous, briefing, changed)
         plan = page_plan(briefing)
+        warnings = [p for p in result.problems if not p.is_error]
         redo: set[str] = set()
         if self._pages:
             redo = self._affected(changes, briefing)
+            if warnings != self._warnings:
+                redo |= LISTS_WARNINGS
         pages: dict[str, _PageState] = {}
         rendered: list[str] = []
         warmed = False
@@ -186,7 +198,7 @@ class Workspace:
                 tracking = cast(Briefing, TrackingBriefing(briefing, deps))
                 if fine:
                     with recording(deps.reads):
-                        page = self._renderer.page(tracking, path, sheet)
+                        page = self._renderer.page(tracking, path, sheet, warnings)
                 else:
                     page = self._renderer.page(tracking, path, sheet)
                 if state is not None:
@@ -200,14 +212,17 @@ class Workspace:
         self._pages = pages
         self._briefing = briefing
         self._pending = set()
+        self._warnings = warnings
         self.stats["pages_rendered"] = len(rendered)
         self.rendered = rendered
-        warnings = [p for p in result.problems if not p.is_error]
         prepared = Prepared(project, briefing, [s.page for s in pages.values()], warnings,
                             result.files)
         if full:
             set_aside()
         return prepared
+
+    def _day(self) -> dt.date:
+        return self.today or today()
 
     def _affected(self, changes: Changes, briefing: Briefing) -> set[str]:
         """Paths of the pages whose dependencies ``changes`` touches."""
@@ -244,9 +259,9 @@ def _setup_digest(project: Project) -> str:
     return digest.hexdigest()
 
 
-def prepare(root: Path) -> Prepared:
-    """A full build: validate and render everything."""
-    return Workspace(root).build()
+def prepare(root: Path, today: dt.date | None = None) -> Prepared:
+    """A full build: validate and render everything, for the day ``today`` (see Workspace)."""
+    return Workspace(root, today).build()
 
 
 def briefing_json(project: Project, briefing: Briefing) -> str:

@@ -263,4 +263,3 @@ def _place_document_whitespace(root: ET.Element, html: str) -> None:
 def _after_root(html: str) -> str:
     end = html.rfind("</html>")
     return html[end + len("</html>") :] if end >= 0 else ""
-

@@ -8,6 +8,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+#: The error catalogue, as a path from the project folder: it explains every rule under a
+#: heading of the rule's own name, which is the rule's anchor there.
+CATALOGUE = "CONTRIBUTING.md"
+
+
+def explanation(rule: str) -> tuple[str, str]:
+    """Where ``rule`` is explained: the catalogue's path (from the project folder) and the
+    anchor of the rule's entry. Every link to a rule's explanation is made from this."""
+    return CATALOGUE, rule
+
 
 class Severity(StrEnum):
     ERROR = "error"
@@ -104,3 +114,8 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
 
 def quote_list(values: Iterable[str]) -> str:
     return ", ".join(values)
+
+
+class EnvironmentFault(Exception):
+    """The machine, not the content, stops a command (a program it needs is missing): the
+    message is one line saying what happened, where, and how to fix it."""

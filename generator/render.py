@@ -7,11 +7,12 @@ Templates are loaded from files with ``StrictUndefined`` so their errors name fi
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import logging
 import posixpath
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -23,10 +24,12 @@ from markupsafe import Markup
 from generator import svg
 from generator.config import Settings
 from generator.dates import today
-from generator.diff import History
+from generator.diff import Diff, History
+from generator.diff_markdown import reader_markdown
 from generator.escaping import attr, date, join, json_for_html, md_text, url, yaml_str
 from generator.model import Briefing, Citation
 from generator.pause import without_collector
+from generator.problems import Problem
 from generator.schema import (
     CERTAINTY,
     STANCE,
@@ -105,6 +108,9 @@ COMPOSED = {
     "changes.md": ("changes.md.j2", "What changed"),
     "review.md": ("review.md.j2", "Needs review"),
 }
+#: Composed pages whose template lists the content's warnings (``warnings``): redone whenever
+#: the warnings change.
+LISTS_WARNINGS = frozenset({"review.md"})
 
 
 def page_path(sheet: Sheet) -> str:
@@ -223,6 +229,17 @@ class PageContext:
                 markers += f"[^{source_id}]"
         return markers
 
+    def changes(self, diff: Diff) -> Markup:
+        """One commit's changes as readers see them (``diff_markdown.reader_markdown``), each
+        sheet linked to its page where the briefing still has it; "" when nothing in the
+        commit is for readers. The Markdown is the package's own, its content escaped."""
+
+        def link(folder: str, sheet_id: str) -> str | None:
+            sheet = self.briefing.find(sheet_id)
+            return self.url(sheet) if sheet is not None and sheet.folder == folder else None
+
+        return Markup(reader_markdown(diff, link))
+
     @property
     def cited(self) -> list[Source]:
         return [self.briefing.get(i) for i in self._cited]  # type: ignore[misc]
@@ -309,6 +326,8 @@ class Renderer:
     settings: Settings
     #: The content's git history for the "What changed" page (None: not looked up).
     history: History | None = None
+    #: The day the pages are for: the review page counts from it (None: ``dates.today()``).
+    day: dt.date | None = None
     env: jinja2.Environment = field(init=False)
     _facts: dict[int, _Written] = field(init=False, default_factory=dict)
     _citations: dict[Any, _Written] = field(init=False, default_factory=dict)
@@ -331,9 +350,6 @@ class Renderer:
         self.env.filters.update(
             attr=attr, by_certainty=_by_certainty, date=date, join=join, url=url,
             yaml_str=yaml_str,
-            # Markdown this package wrote itself, with every piece of content already escaped
-            # (the semantic diff); never use it on content text.
-            generated_markdown=Markup,
         )
         self.env.globals.update(
             CERTAINTY=CERTAINTY,
@@ -342,7 +358,7 @@ class Renderer:
             SYMBOLS=SYMBOLS,
             labels=_Labels(self.env),
             settings=self.settings,
-            today=today(),
+            today=self.day or today(),
             history=self.history,
         )
 
@@ -383,8 +399,15 @@ class Renderer:
         return f"{where}: {exc.message or type(exc).__name__} (rendering {path})"
 
 
-    def page(self, briefing: Briefing, path: str, sheet: Sheet | None = None) -> RenderedPage:
-        """One page: a sheet's own page, or the composed page at ``path``."""
+    def page(
+        self,
+        briefing: Briefing,
+        path: str,
+        sheet: Sheet | None = None,
+        warnings: Sequence[Problem] = (),
+    ) -> RenderedPage:
+        """One page: a sheet's own page, or the composed page at ``path`` (given the content's
+        ``warnings`` if it lists them)."""
         if sheet is not None:
             markdown = self.render(f"{sheet.label}.md.j2", path, briefing, sheet=sheet)
             return RenderedPage(
@@ -395,7 +418,10 @@ class Renderer:
                 jsonld=jsonld_for(sheet, briefing),
             )
         template, title = COMPOSED[path]
-        return RenderedPage(path, self.render(template, path, briefing, title=title), title)
+        listed = {"warnings": list(warnings)} if path in LISTS_WARNINGS else {}
+        return RenderedPage(
+            path, self.render(template, path, briefing, title=title, **listed), title
+        )
 
 
 def page_plan(briefing: Briefing) -> list[tuple[str, Sheet | None]]:

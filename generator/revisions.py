@@ -8,6 +8,7 @@ history page can never judge content differently from the checks an editor runs.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import subprocess
@@ -15,6 +16,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from generator.loader import Marks
+from generator.model import Briefing
 from generator.problems import Problem
 from generator.schema import Sheet
 from generator.validate import check, discover
@@ -44,11 +47,24 @@ class Snapshot:
 
     label: str  # as the user named it: 'main', 'HEAD~2', 'working tree', a short hash
     commit: str | None  # full hash; None for the working tree and for empty content
-    sheets: dict[str, Sheet]  # id -> sheet, only the sheets that passed validation
-    paths: dict[str, str]  # id -> content path, e.g. content/actors/x.yml, valid sheets only
+    #: The sheets that passed their own checks, with their paths and references: what the
+    #: diff names sheets with (``Briefing.name``) and finds citing facts in.
+    briefing: Briefing
+    #: id -> where each key and value of the sheet's file stands (composed only when asked)
+    marks: dict[str, Marks] = field(default_factory=dict)
     invalid: dict[str, str] = field(default_factory=dict)  # id -> path of files with errors
     problems: tuple[Problem, ...] = ()
     files: int = 0
+
+    @property
+    def sheets(self) -> dict[str, Sheet]:
+        """id -> sheet, only the sheets that passed their own checks."""
+        return self.briefing.sheets
+
+    @property
+    def paths(self) -> dict[str, str]:
+        """id -> content path, e.g. content/actors/x.yml, of those sheets."""
+        return self.briefing.paths
 
     @property
     def errors(self) -> int:
@@ -63,17 +79,17 @@ def read_content(content_dir: Path, display_root: Path, label: str,
                  commit: str | None = None) -> Snapshot:
     """Validate the sheets under ``content_dir`` (an empty snapshot if there is no folder)."""
     if not content_dir.is_dir():
-        return Snapshot(label, commit, {}, {})
+        return Snapshot(label, commit, Briefing({}, {}))
     result = check(content_dir, display_root)
     files, _ = discover(content_dir, display_root)
-    sheets = {i: located.sheet for i, located in sorted(result.sheets.items())}
-    paths = {i: located.raw.path for i, located in sorted(result.sheets.items())}
+    briefing = Briefing.from_check(result)
     invalid = {
         Path(display).stem: display
         for _, display, _ in files
-        if paths.get(Path(display).stem) != display
+        if briefing.paths.get(Path(display).stem) != display
     }
-    return Snapshot(label, commit, sheets, paths, dict(sorted(invalid.items())),
+    marks = {i: located.raw.marks for i, located in sorted(result.sheets.items())}
+    return Snapshot(label, commit, briefing, marks, dict(sorted(invalid.items())),
                     tuple(result.problems), result.files)
 
 
@@ -136,16 +152,32 @@ class Repository:
             ) from None
         return out.decode().strip()
 
+    def top(self) -> Path:
+        """The repository's working tree: the folder git's tracked paths are relative to."""
+        return Path(os.fsdecode(self._run("rev-parse", "--show-toplevel").rstrip(b"\n")))
+
+    def git_dirs(self) -> list[Path]:
+        """The repository's own folders: this checkout's and the one worktrees share."""
+        out = self._run("rev-parse", "--absolute-git-dir", "--git-common-dir")
+        return [self.root / os.fsdecode(line) for line in out.splitlines() if line]
+
+    def tracked(self) -> list[str]:
+        """Every file git tracks in the repository, relative to ``top()``."""
+        out = self._run("ls-files", "-z", "--full-name", "--", ":(top)")
+        return [os.fsdecode(name) for name in out.split(b"\0") if name]
+
     def is_shallow(self) -> bool:
         return self._run("rev-parse", "--is-shallow-repository").decode().strip() == "true"
 
     def log(self, limit: int | None = None) -> list[LogEntry]:
-        """Commits that touched content/, newest first. Empty for a repository without commits."""
+        """Commits that changed content/ on the first-parent line, newest first (a merge is
+        one change against the line it was merged into; the commits it brought in are not
+        listed again). Empty for a repository without commits."""
         try:
             self._run("rev-parse", "--verify", "--quiet", "HEAD^{commit}")
         except GitError:
             return []
-        args = ["log", "-z", "--format=%H%x1f%cs%x1f%P%x1f%s"]
+        args = ["log", "-z", "--first-parent", "--format=%H%x1f%cs%x1f%P%x1f%s"]
         if limit is not None:
             args.append(f"--max-count={limit}")
         out = self._run(*args, "--", f":(top){self.content_path}")
@@ -164,8 +196,7 @@ class Repository:
         if cached is None:
             cached = self._read_tree(tree)
             self._trees[tree] = cached
-        return Snapshot(label, commit, cached.sheets, cached.paths, cached.invalid,
-                        cached.problems, cached.files)
+        return dataclasses.replace(cached, label=label, commit=commit)
 
     def _content_tree(self, commit: str) -> str | None:
         """The id of the content/ tree at ``commit``; None when it has no content/ folder."""

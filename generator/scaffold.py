@@ -12,8 +12,10 @@ writes into ``content/``, and it never overwrites a file.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
 import logging
+import os
 import re
 import types
 import typing
@@ -78,6 +80,21 @@ def check_id(sheet_id: str) -> str:
             f"hyphens) and become the file name{hint}"
         )
     return sheet_id
+
+
+def _check_fits(content_dir: Path, sheet_id: str) -> None:
+    """An id becomes a file name: one the file system cannot hold is a usage error."""
+    try:
+        most = os.pathconf(content_dir, "PC_NAME_MAX")
+    except (OSError, ValueError):
+        most = 255  # what Linux, macOS and Windows file systems allow
+    name = f"{sheet_id}{SHEET_SUFFIX}"
+    if len(os.fsencode(name)) > most:
+        raise ScaffoldUsageError(
+            f"id '{sheet_id[:20]}...' is {len(sheet_id)} characters long: with "
+            f"'{SHEET_SUFFIX}' it is too long for a file name here (at most {most} bytes); "
+            f"choose an id of at most {most - len(SHEET_SUFFIX)} characters"
+        )
 
 
 class _Existing:
@@ -321,6 +338,7 @@ def new_sheet(root: Path, kind: str, sheet_id: str,
     content_dir = root / "content"
     if not content_dir.is_dir():
         raise ScaffoldUsageError(f"no content folder at {content_dir}")
+    _check_fits(content_dir, sheet_id)
     display = f"content/{folder}/{sheet_id}{SHEET_SUFFIX}"
     files, _ = discover(content_dir, root)
     for _, other, _ in files:
@@ -338,10 +356,22 @@ def new_sheet(root: Path, kind: str, sheet_id: str,
         raise ScaffoldRefused(f"content/{folder} is a link to a folder outside content/; "
                               "fact sheets must live inside it")
     try:
-        with path.open("x", encoding="utf-8", newline="\n") as handle:  # never overwrite
-            handle.write(text)
+        handle = path.open("x", encoding="utf-8", newline="\n")  # never overwrite
     except FileExistsError:
         raise ScaffoldRefused(f"{display} already exists; edit it instead") from None
+    except OSError as exc:
+        if exc.errno != errno.ENAMETOOLONG:
+            raise
+        raise ScaffoldUsageError(f"{display}: the path is too long for this file system; "
+                                 "choose a shorter id") from None
+    try:
+        with handle:
+            handle.write(text)
+    except BaseException as exc:
+        path.unlink(missing_ok=True)  # a disk that filled up leaves no half sheet behind
+        if isinstance(exc, OSError) and exc.filename is None:
+            exc.filename = str(path)  # flushing on close says nothing of which file
+        raise
     notes = ["replace every TODO, then run 'briefing check'"]
     if folder == "sources":
         notes.append(f"until a fact cites it (sources: [{sheet_id}]), 'briefing check' warns "

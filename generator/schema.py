@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import re
 import typing
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar
+from urllib.parse import quote, urlsplit
 
 from pydantic import (
     AfterValidator,
@@ -173,10 +175,99 @@ def _check_day(value: PartialDate) -> PartialDate:
 Day = Annotated[PartialDate, AfterValidator(_check_day)]
 
 
+#: Characters no address may hold, however it is written: each could end the attribute,
+#: the Markdown link or the line it is written into (quotes, angle brackets, the backtick),
+#: is read differently by browsers and servers (backslash), or cannot be seen (spaces,
+#: control and formatting characters such as direction overrides).
+_NOT_IN_URL = frozenset("\"'<>\\`")
+_INVISIBLE = frozenset(("Cc", "Cf", "Zs", "Zl", "Zp"))
+
+
 def _check_url(value: str) -> str:
-    if not re.match(r"^https?://[^\s/$.?#][^\s]*$", value, re.IGNORECASE):
+    """One check for every web address in the content and the settings (``Url``)."""
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # e.g. an unclosed [ in the host
+        parts = None
+    if parts is None or parts.scheme.lower() not in ("http", "https"):
         raise PydanticCustomError(
             "url", "must be an http:// or https:// address; got '{got}'", {"got": value}
+        )
+    bad = next((c for c in value if c in _NOT_IN_URL
+                or unicodedata.category(c) in _INVISIBLE), None)
+    if bad is not None:
+        shown = (f"U+{ord(bad):04X}" if not bad.isprintable() or bad.isspace()
+                 else '"\'"' if bad == "'" else f"'{bad}'")
+        # Quoted with invisible characters written out: a direction override would reorder
+        # the error line itself.
+        got = "".join(c if c == " " or unicodedata.category(c) not in _INVISIBLE
+                      else f"\\u{ord(c):04x}" for c in value)
+        raise PydanticCustomError(
+            "url",
+            "must not hold the character {char}; write it as {encoded}; got '{got}'",
+            {"char": shown, "encoded": quote(bad, safe=""), "got": got},
+        )
+    if not parts.hostname:
+        raise PydanticCustomError(
+            "url", "must name a host after {scheme}://, like {scheme}://example.org/; got '{got}'",
+            {"scheme": parts.scheme.lower(), "got": value},
+        )
+    try:
+        port = parts.port
+    except ValueError:  # not a number, or out of range
+        port = 0
+    if port == 0:
+        raise PydanticCustomError(
+            "url", "must have a port from 1 to 65535 after the host, or none; got '{got}'",
+            {"got": value},
+        )
+    return value
+
+
+#: A path of plain segments, like edit/main/ or -/edit/main/ (no scheme, no leading slash,
+#: no '.' or '..' segment): what a repository host puts between its address and a file's.
+_URI_PATH = re.compile(r"(?!\.{1,2}(/|$))[A-Za-z0-9._~-]+(/(?!\.{1,2}(/|$))[A-Za-z0-9._~-]+)*/?")
+
+
+def _check_uri_path(value: str) -> str:
+    if not _URI_PATH.fullmatch(value):
+        raise PydanticCustomError(
+            "url",
+            "must be a relative path of letters, digits and - . _ ~ between slashes, like "
+            "edit/main/; got '{got}'",
+            {"got": value},
+        )
+    return value
+
+
+# BCP 47 (RFC 5646) language tags, well-formed: language[-script][-region](-variant)*
+# (-extension)*[-privateuse], a private-use tag, or one of the grandfathered tags. Languages
+# of 4 to 8 letters are well-formed too, but none is registered: 'english' is a mistake.
+_LANGUAGE_TAG = re.compile(
+    r"""
+    (?:
+      [a-z]{2,3}(?:-[a-z]{3}){0,3}                  # language, extended language subtags
+      (?:-[a-z]{4})?                                # script
+      (?:-(?:[a-z]{2}|[0-9]{3}))?                   # region
+      (?:-(?:[a-z0-9]{5,8}|[0-9][a-z0-9]{3}))*      # variants
+      (?:-[0-9a-wyz](?:-[a-z0-9]{2,8})+)*           # extensions
+      (?:-x(?:-[a-z0-9]{1,8})+)?                    # private use
+    | x(?:-[a-z0-9]{1,8})+
+    | en-gb-oed | i-(?:ami|bnn|default|enochian|hak|klingon|lux|mingo|navajo|pwn|tao|tay|tsu)
+    | sgn-(?:be-fr|be-nl|ch-de)
+    | art-lojban | cel-gaulish | no-bok | no-nyn | zh-(?:guoyu|hakka|min|min-nan|xiang)
+    )
+    """,
+    re.VERBOSE | re.IGNORECASE | re.ASCII,
+)
+
+
+def _check_language(value: str) -> str:
+    if not _LANGUAGE_TAG.fullmatch(value):
+        raise PydanticCustomError(
+            "language",
+            "must be a BCP 47 language tag, like en, fr, pt-BR or zh-Hant; got '{got}'",
+            {"got": value},
         )
     return value
 
@@ -209,6 +300,18 @@ Url = Annotated[
     BeforeValidator(_check_text),
     AfterValidator(_check_url),
     WithJsonSchema({"type": "string", "pattern": "^https?://", "format": "uri"}),
+]
+UriPath = Annotated[
+    str,
+    BeforeValidator(_check_text),
+    AfterValidator(_check_uri_path),
+    WithJsonSchema({"type": "string", "pattern": f"^{_URI_PATH.pattern}$"}),
+]
+LanguageTag = Annotated[
+    str,
+    BeforeValidator(_check_text),
+    AfterValidator(_check_language),
+    WithJsonSchema({"type": "string", "pattern": "^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$"}),
 ]
 
 
@@ -451,3 +554,9 @@ SHEET_TYPES: dict[str, type[Sheet]] = {
     cls.folder: cls for cls in (Source, Actor, Plan, Term, Position, Event, Place)
 }
 KINDS: tuple[str, ...] = tuple(SHEET_TYPES)
+
+
+def schema_line(folder: str) -> str:
+    """The first line of every content file: tells the editor's YAML server which schema
+    (``schemas/`` is generated from these models by ``jsonschema``)."""
+    return f"# yaml-language-server: $schema=../../schemas/{folder}.schema.json"

@@ -17,8 +17,11 @@ import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import count
+from urllib.parse import quote
 
+from generator.escaping import visible
 from generator.model import Briefing
+from generator.problems import EnvironmentFault
 from generator.schema import CERTAINTY, Plan, Position, Sheet
 
 Href = Callable[[Sheet], str]
@@ -38,8 +41,8 @@ _CHAR = 6.6  # average advance of the 11 px font, for layout without measuring t
 
 
 def _x(text: object) -> str:
-    """Escape text for XML content and attribute values."""
-    return html.escape(" ".join(str(text).split()), quote=True)
+    """Escape text for XML content and attribute values, as the page shows it."""
+    return html.escape(visible(str(text)), quote=True)
 
 
 def _clip(text: str, chars: int) -> str:
@@ -216,14 +219,32 @@ def timeline(briefing: Briefing, href: Href) -> str:
     return "".join(out)
 
 
-def _dot_quote(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+def _dot(text: str) -> str:
+    """A DOT string that Graphviz shows as written. In a label it reads backslash escapes
+    (``\\N`` is the node's name, ``\\G`` the graph's, ``\\n`` a line break) and HTML entities
+    (``&lt;``, ``&#1;``); ``\\\\`` and ``&amp;`` are how a backslash and an ampersand survive
+    both (measured with Graphviz 2.43 for every kind of character: tests/test_svg.py)."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("&", "&amp;") + '"'
+
+
+def _label(text: str) -> str:
+    """A box's or an arrow's label: the text as the page shows it, shortened if long."""
+    return _dot(_clip(visible(text), GRAPH_LABEL_CHARS))
 
 
 #: Most boxes the relationship graph draws: beyond this a layout is unreadable (and Graphviz
 #: slow); the most connected are kept, and every actor's page lists all of its ties.
 MAX_GRAPH_NODES = 60
+#: Longest name or tie the relationship graph writes in a box or on an arrow; a longer one ends
+#: in an ellipsis there (its tooltip, the picture's description and the page keep all of it).
+#: It also keeps every string far below the most Graphviz reads in one (16,384 bytes).
+GRAPH_LABEL_CHARS = 80
 _LAYOUTS: dict[str, str] = {}  # Graphviz output by hash of its input, for rebuilds
+# What Graphviz may write as a link unescaped: the graph's links are made of ids (slugs).
+_LINK_SAFE = "/.-_~#"
+# Characters XML does not allow, or that have nothing to show: Graphviz writes none of them
+# for the labels it is given, but one would end the book's fast XML path or reach a page.
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 
 
 def relations_graph(briefing: Briefing, href: Href) -> str:
@@ -253,15 +274,19 @@ def relations_graph(briefing: Briefing, href: Href) -> str:
         'fontname="DejaVu Sans", fontsize=10];',
         'edge [fontname="DejaVu Sans", fontsize=8, color="#555555"];',
     ]
+    # Tooltips are written into the layout afterwards (_inline): Graphviz 2.43 reads a
+    # tooltip's backslash escapes twice, so no one spelling shows every name as written.
+    tooltips: dict[str, str] = {}
     for sheet_id in involved:
         sheet = briefing.get(sheet_id)
         fill = ', fillcolor="#fff3e0", shape=note' if sheet.folder == "plans" else ""
+        link = quote(href(sheet), safe=_LINK_SAFE)
+        tooltips[link] = sheet.name_text
         lines.append(
-            f"{_dot_quote(sheet_id)} [label={_dot_quote(sheet.name_text)}, "
-            f"URL={_dot_quote(href(sheet))}, tooltip={_dot_quote(sheet.name_text)}{fill}];"
+            f"{_dot(sheet_id)} [label={_label(sheet.name_text)}, URL={_dot(link)}{fill}];"
         )
     for a, b, label in shown:
-        lines.append(f"{_dot_quote(a)} -> {_dot_quote(b)} [label={_dot_quote(label)}];")
+        lines.append(f"{_dot(a)} -> {_dot(b)} [label={_label(label)}];")
     lines.append("}")
     scope = (f"{len(involved)} actors and plans with {len(shown)} ties"
              if len(shown) == len(edges) else
@@ -269,30 +294,50 @@ def relations_graph(briefing: Briefing, href: Href) -> str:
              f"{len(shown)} of {len(edges)} ties (each actor's page lists all of its own)")
     return _inline(_layout("\n".join(lines)), "Relationship graph",
                    f"{scope}: " + "; ".join(f"{briefing.name(a)} {k} {briefing.name(b)}"
-                                           for a, b, k in shown))
+                                           for a, b, k in shown), tooltips)
 
 
 def _layout(source: str) -> str:
     """SVG from Graphviz for a graph in the dot language (remembered between rebuilds)."""
-    key = hashlib.sha256(source.encode()).hexdigest()
+    data = source.encode("utf-8")
+    key = hashlib.sha256(data).hexdigest()
     if key in _LAYOUTS:
         return _LAYOUTS[key]
-    dot = shutil.which("dot")
-    if dot is None:
-        raise RuntimeError("Graphviz 'dot' is not installed (Debian package graphviz)")
+    dot = _dot_command()
     result = subprocess.run(
-        [dot, "-Tsvg"], input=source, capture_output=True, text=True, check=False, timeout=300
+        [dot, "-Tsvg"], input=data, capture_output=True, check=False, timeout=300
     )
     if result.returncode != 0:
-        raise RuntimeError(f"Graphviz failed: {result.stderr.strip()}")
+        raise RuntimeError(
+            f"Graphviz failed: {result.stderr.decode('utf-8', 'replace').strip()}"
+        )
+    # Bytes, read as UTF-8 whatever the locale: a byte Graphviz should not have written shows
+    # as U+FFFD (as does a character XML does not allow) instead of stopping the build.
+    svg = _NOT_TEXT.sub("\ufffd", result.stdout.decode("utf-8", "replace"))
     if len(_LAYOUTS) >= 8:
         _LAYOUTS.pop(next(iter(_LAYOUTS)))
-    _LAYOUTS[key] = result.stdout
-    return result.stdout
+    _LAYOUTS[key] = svg
+    return svg
 
 
-def _inline(svg: str, title: str, desc: str) -> str:
-    """Graphviz's document as an inline, accessible element."""
+def _dot_command() -> str:
+    """Graphviz's ``dot``, found on the PATH, or a fault saying how to install it."""
+    dot = shutil.which("dot")
+    if dot is None:
+        raise EnvironmentFault(
+            "cannot draw the relationship graph: Graphviz's 'dot' command is not on the PATH; "
+            "install Graphviz (on Debian or Ubuntu: sudo apt-get install graphviz), then run "
+            "the command again"
+        )
+    return dot
+
+
+_GRAPHVIZ_LINK = re.compile(r'<a xlink:href="([^"]*)"(?: xlink:title="[^"]*")?>')
+
+
+def _inline(svg: str, title: str, desc: str, tooltips: dict[str, str]) -> str:
+    """Graphviz's document as an inline, accessible element, each link with its tooltip
+    (``tooltips``: link -> the text)."""
     svg = svg[svg.index("<svg"):]
     svg = re.sub(r"<!--.*?-->", "", svg, flags=re.S)
     svg = re.sub(r"\s*\n\s*", " ", svg).strip()
@@ -302,6 +347,13 @@ def _inline(svg: str, title: str, desc: str) -> str:
     )
     # SVG 2 href, as the other pictures write it. Browsers focus either, but accessibility
     # checkers (axe) see no keyboard-reachable content in a scrolling figure of xlink:href links.
-    body = svg[head_end:].replace("<a xlink:href=", "<a href=")
+    def link(match: re.Match[str]) -> str:
+        target = html.unescape(match.group(1))
+        tooltip = tooltips.get(target)
+        if tooltip is None:  # pragma: no cover - every link is one of the graph's own
+            return f'<a href="{_x(target)}">'
+        return f'<a href="{_x(target)}" xlink:title="{_x(tooltip)}">'
+
+    body = _GRAPHVIZ_LINK.sub(link, svg[head_end:])
     return (f'{head}<title id="graph-t">{_x(title)}</title><desc id="graph-d">{_x(desc)}</desc>'
             f"{body}")

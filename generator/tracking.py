@@ -147,6 +147,10 @@ class TrackingBriefing:
         self._note(sheet_id)
         return self._briefing.get(sheet_id)
 
+    def find(self, sheet_id: str) -> Sheet | None:
+        self._note(sheet_id)  # whether it exists, too: a page may differ when it comes
+        return self._briefing.find(sheet_id)
+
     def name(self, sheet_id: str) -> str:
         self._note(sheet_id)
         return self._briefing.name(sheet_id)

@@ -6,6 +6,7 @@ editor's words, aliases. ``loader`` turns what parses into data.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import yaml
@@ -170,6 +171,41 @@ def alias_problems(text: str, display: str) -> list[Problem]:
         for mark in marks
         if mark is not None
     ]
+
+
+#: Line breaks as YAML reads them.
+_BREAK = re.compile("[\r\n\x85\u2028\u2029]")
+
+
+def todo_comments(text: str, word: re.Pattern[str]
+                  ) -> Iterator[tuple[Location, Location | None]]:
+    """Each comment that ends a line after a key or value (``actor: x  # TODO ...``) and
+    holds ``word``: where the word first stands in it, and where the last key or value
+    before it starts (None if there is none), both 1-based. The scanner's
+    tokens cover everything but spaces, line breaks and comments, so a match between two
+    tokens is in a comment. Only called for text that has the word."""
+    hits = [match.start() for match in word.finditer(text)]
+    tokens = [t for t in yaml.scan(text, Loader=Parser)  # noqa: S506 - tokens only
+              if t.end_mark.index > t.start_mark.index]  # the marks of a sheet's text
+    done: set[int] = set()  # comments reported, by where the token before them ends
+    before: Any = None  # the last token before the hit
+    scalar: Any = None  # the last key or value before the hit
+    position = 0
+    for hit in hits:
+        while position < len(tokens) and tokens[position].end_mark.index <= hit:
+            before = tokens[position]
+            if isinstance(before, yaml.ScalarToken):
+                scalar = before
+            position += 1
+        if position < len(tokens) and tokens[position].start_mark.index <= hit:
+            continue  # inside a key, a value or a tag: not a comment
+        end = before.end_mark if before is not None else None
+        if end is None or end.index in done or _BREAK.search(text, end.index, hit):
+            continue  # a comment on a line of its own, or one already reported
+        done.add(end.index)
+        at = (end.line + 1, end.column + 1 + hit - end.index)
+        start = scalar.start_mark if scalar is not None else None
+        yield at, (start.line + 1, start.column + 1) if start is not None else None
 
 
 def syntax_problem(exc: yaml.MarkedYAMLError, display: str, text: str) -> Problem:

@@ -17,6 +17,8 @@ if [ "$extra" = test ]; then
   command -v pdftotext >/dev/null || apt_packages+=(poppler-utils)
   command -v git >/dev/null || apt_packages+=(git)
   command -v npm >/dev/null || apt_packages+=(npm)
+  # scripts/test.sh runs the fast tests again with the clock moved ahead (libfaketime).
+  command -v faketime >/dev/null || apt_packages+=(faketime)
 fi
 if [ ${#apt_packages[@]} -gt 0 ]; then
   sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import os
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,29 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=False,
         help="rewrite the expected output of golden cases instead of comparing with it",
     )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _session_cache_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Compiled templates are kept in a cache folder of the test session's own (builds in
+    subprocesses inherit it), not the user's: the tests' projects live in new temporary folders
+    on every run, and each would leave its entries there for good."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _source_date_epoch_as_it_was() -> Iterator[None]:
+    """`briefing build` and `briefing pdf` set SOURCE_DATE_EPOCH in the process's environment
+    (from git or file times) for MkDocs and the PDF. Run in this process by a test, they must
+    not hand that day to the tests after it: each test fixes the day it needs."""
+    saved = os.environ.get("SOURCE_DATE_EPOCH")
+    yield
+    if saved is None:
+        os.environ.pop("SOURCE_DATE_EPOCH", None)
+    else:
+        os.environ["SOURCE_DATE_EPOCH"] = saved
 
 
 @pytest.fixture

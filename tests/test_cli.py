@@ -306,6 +306,7 @@ def test_a_build_without_briefing_yml_says_so_without_a_file_count(
     ]
 
 
+@pytest.mark.pdf  # the layout process is started before the site folder is made
 def test_a_site_folder_that_cannot_be_made_is_one_line(
     file_in_the_way: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

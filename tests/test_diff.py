@@ -7,6 +7,7 @@ below fails with a message saying which one, and the goldens need regenerating."
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -19,6 +20,8 @@ import pytest
 from generator.cli import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, main
 from generator.compare import compare
 from generator.diff import NotARepository, UnknownRevision, content_history, semantic_diff
+from generator.diff_markdown import reader_markdown
+from generator.pipeline import Workspace, prepare
 from generator.revisions import Repository, Snapshot, read_content
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -170,22 +173,45 @@ def test_diff_in_editors_words(history: tuple[Path, dict[str, str]]) -> None:
     root, commits = history
     markdown = semantic_diff(root, commits["import"], commits["delete"]).to_markdown()
     lines = markdown.splitlines()
-    assert "- source `follow-up-report` — A follow-up report \\(test fixture\\) (kind news, " \
-        "publisher Test Wire, published 2025-11-25; 0 facts)" in lines
-    assert any(line.startswith("- actor `delegation-head`") for line in lines)
-    assert "- term `phased-sanctions-relief` — Sanctions relief in phases (plan " \
-        "us-russia-28-point-plan, category sanctions; 2 facts)" in lines
+    report = "News summary on the US-Russia draft 28-point peace plan for Ukraine " \
+        "(`miami-peace-plan-report-2025-11`)"
+    follow_up = "A follow-up report \\(test fixture\\) (`follow-up-report`)"
+    # A new source: its fields, and every fact that cites it (not its own 0 facts).
+    source = lines.index("- source `follow-up-report` — A follow-up report \\(test fixture\\)")
+    assert lines[source + 1:source + 6] == [
+        "    - `kind`: news",
+        "    - `publisher`: Test Wire",
+        "    - `published`: 2025-11-25",
+        "    - Cited by 3 facts:",
+        "        - term `crimea-recognised-as-russian` — Crimea recognised as Russian: “The "
+        f"source does not say who would give this recognition.” (confirmed; sources: {report}, "
+        f"{follow_up})",
+    ]
+    # A new actor: every fact in full, its role's too.
+    assert "    - Fact added: “Took part in the follow-up talks on the plan.” (reported; " \
+        f"source: {follow_up}; as of 2025-11)" in lines
+    assert "    - Role Head of delegation of Government of Ukraine (`ukraine-government`) — " \
+        "Fact added: “Leads the delegation in follow-up talks.” (reported; source: " \
+        f"{follow_up})" in lines
+    # A removed sheet: its fields and facts.
+    assert "- term `phased-sanctions-relief` — Sanctions relief in phases" in lines
+    assert "    - `plan`: US-Russia draft 28-point peace plan for Ukraine " \
+        "(`us-russia-28-point-plan`)" in lines
+    assert "    - Fact removed: “The source does not say which sanctions, on whom, or what the " \
+        f"stages would be.” (reported; source: {report})" in lines
     assert "- term `territorial-status-quo-largely-frozen` → `territorial-status-quo` — " \
         "Territorial status quo frozen" in lines
-    assert "  - `title`: Much of the territorial status quo frozen → Territorial status quo " \
+    assert "    - `title`: Much of the territorial status quo frozen → Territorial status quo " \
         "frozen" in lines
-    assert "  - `stance`: rejects → undecided" in lines
-    assert "  - fact reworded: “Under the draft, Crimea would be acknowledged as belonging to " \
-        "Russia.” → “Under the draft, Crimea would be recognised as belonging to Russia.”" \
-        in lines
-    assert "  - fact “The source does not say who would give this recognition.”: certainty " \
-        "reported → confirmed; sources miami-peace-plan-report-2025-11 → " \
-        "miami-peace-plan-report-2025-11, follow-up-report" in lines
+    # A position by the names readers know.
+    assert "- position `volodymyr-zelenskyy-on-us-russia-28-point-plan` — Volodymyr Zelenskyy " \
+        "on US-Russia draft 28-point peace plan for Ukraine" in lines
+    assert "    - `stance`: rejects → undecided" in lines
+    # Rewording word by word; a re-graded fact in full, not cut short.
+    assert "    - Fact reworded: “Under the draft, Crimea would be <del>acknowledged</del>" \
+        f"<ins>recognised</ins> as belonging to Russia.” (reported; source: {report})" in lines
+    assert "    - Fact “The source does not say who would give this recognition.”: certainty " \
+        f"reported → confirmed; source added: {follow_up}" in lines
     assert lines[2] == ("**Sheets:** 2 added (1 new source), 1 removed, 1 renamed, 2 changed · "
                         "**Facts:** 2 added, 2 removed, 1 reworded, 1 changed")
 
@@ -200,7 +226,7 @@ def test_working_tree_is_the_default_head(history: tuple[Path, dict[str, str]],
         git(root, "checkout", "--", ".")
     assert code == EXIT_OK
     assert out.splitlines()[0] == f"## Content changes: HEAD ({commits['fix'][:7]}) → working tree"
-    assert "  - `stance`: undecided → seeks-changes" in out.splitlines()
+    assert "    - `stance`: undecided → seeks-changes" in out.splitlines()
     code, out, _ = run_diff(root, capsys, "HEAD")
     assert "No changes to the content." in out
 
@@ -347,10 +373,15 @@ def test_reword_threshold(make_project: Callable[..., Path]) -> None:
     assert [f.change for f in reworded.sheets[0].facts] == ["reworded"]
     replaced = compare(base, snapshot_of(make_project, "c", far))
     assert [f.change for f in replaced.sheets[0].facts] == ["added", "removed"]
+    source = "A second report (`second-report`)"
     assert replaced.to_markdown().splitlines()[-2:] == [
-        "  - fact added: “Denies any part in the talks.” (disputed; second-report)",
-        "  - fact removed: “Passed the draft to Southland in October.”",
+        f"    - Fact added: “Denies any part in the talks.” (disputed; source: {source})",
+        "    - Fact removed: “Passed the draft to Southland in October.” (disputed; source: "
+        f"{source})",
     ]
+    assert reworded.to_markdown().splitlines()[-1] == (
+        "    - Fact reworded: “Passed the draft <ins>plan</ins> to Southland in <ins>late</ins> "
+        f"October.” (disputed; source: {source})")
 
 
 def test_rename_needs_most_facts_unchanged(make_project: Callable[..., Path]) -> None:
@@ -383,8 +414,9 @@ def test_roles_and_list_items(make_project: Callable[..., Path]) -> None:
         ("role: Special envoy of northland", "since", "2025", "2025-10", False),
     ]
     markdown = diff.to_markdown().splitlines()
-    assert "  - added to `aliases`: Envoy A" in markdown
-    assert "  - role: Special envoy of northland — `since`: 2025 → 2025-10" in markdown
+    assert "    - Added to `aliases`: Envoy A" in markdown
+    assert "    - Role Special envoy of Northland (`northland`) — `since`: 2025 → 2025-10" \
+        in markdown
 
 
 def test_renamed_role_and_relation_kind_are_changes(make_project: Callable[..., Path]) -> None:
@@ -413,8 +445,237 @@ def test_markdown_escapes_content_text(make_project: Callable[..., Path]) -> Non
     assert "**bold**" not in markdown and "\\*\\*bold\\*\\*" in markdown
     assert "[link](" not in markdown and "\\[link\\]\\(" in markdown
     assert "`code`" not in markdown
+    # Reworded into the payload: only the diff's own tags are HTML, for both audiences.
+    base = snapshot_of(make_project, "d", bob([(f"'{payload} Passed the draft.'", "disputed")]))
+    head = snapshot_of(make_project, "e", bob([(f"'{payload} Passed the final draft.'",
+                                                "disputed")]))
+    diff = compare(base, head)
+    for markdown in (diff.to_markdown(), reader_markdown(diff, lambda folder, i: None)):
+        assert "<ins>final</ins>" in markdown
+        assert re.findall(r"<(/?\w+)", markdown) == ["ins", "/ins"], markdown
+        assert "**bold**" not in markdown and "[link](" not in markdown
 
 
 def test_not_a_repository_from_the_library(tmp_path: Path) -> None:
     with pytest.raises(NotARepository):
         Repository(tmp_path / "nowhere")
+
+
+# --- a reviewer's branch, on the small sample project --------------------------------------------
+
+FIELD_NOTES = """\
+# yaml-language-server: $schema=../../schemas/sources.schema.json
+id: field-notes
+title: Field notes <from> the talks
+kind: analysis
+published: 2025-11-21
+url: https://example.org/notes
+"""
+CAROL = """\
+# yaml-language-server: $schema=../../schemas/actors.schema.json
+id: carol-clerk
+name: Carol Clerk
+kind: person
+side: Southland
+facts:
+  - text: Kept the record of the drafting meeting.
+    sources: [field-notes]
+    certainty: reported
+  - text: May have shared the record with *both* sides.
+    sources: [field-notes, second-report]
+    certainty: possible
+    as_of: late 2025-10
+"""
+CAROL_ON_CEASEFIRE = """\
+# yaml-language-server: $schema=../../schemas/positions.schema.json
+id: carol-clerk-on-ceasefire
+actor: carol-clerk
+on: ceasefire
+stance: undecided
+facts:
+  - text: Has said she has no view on the ceasefire.
+    sources: [field-notes]
+    certainty: reported
+"""
+
+
+@pytest.fixture
+def branch(make_project: Callable[..., Path]) -> Path:
+    """The sample project committed on main, then a branch `follow-up` (checked out, with
+    nothing left uncommitted) that adds a source, an actor and a position and rewords a fact."""
+    root = make_project(name="branch")
+    git(root, "init", "-q")
+    commit(root, "The briefing", 20)
+    git(root, "checkout", "-q", "-b", "follow-up")
+    (root / "content/sources/field-notes.yml").write_text(FIELD_NOTES, encoding="utf-8")
+    (root / "content/actors/carol-clerk.yml").write_text(CAROL, encoding="utf-8")
+    (root / "content/positions/carol-clerk-on-ceasefire.yml").write_text(CAROL_ON_CEASEFIRE,
+                                                                          encoding="utf-8")
+    edit(root, "content/actors/bob-broker.yml", "Passed the draft to Southland.",
+         "Passed the final draft to Southland in October.")
+    commit(root, "Follow-up: Carol Clerk and her notes", 21)
+    return root
+
+
+def test_branch_shows_new_sheets_in_full_and_rewording_word_by_word(
+    branch: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run_diff(branch, capsys, "main")
+    assert code == EXIT_OK, out + err
+    notes = "Field notes &lt;from&gt; the talks (`field-notes`)"
+    assert out.splitlines()[2:] == [
+        "**Sheets:** 3 added (1 new source), 1 changed · **Facts:** 3 added, 1 reworded",
+        "",
+        "### New sources",
+        "",
+        "- source `field-notes` — Field notes &lt;from&gt; the talks",
+        "    - `kind`: analysis",
+        "    - `published`: 2025-11-21",
+        "    - `url`: https://example.org/notes",
+        "    - Cited by 3 facts:",
+        "        - actor `carol-clerk` — Carol Clerk: “Kept the record of the drafting "
+        f"meeting.” (reported; source: {notes})",
+        "        - actor `carol-clerk` — Carol Clerk: “May have shared the record with "
+        f"\\*both\\* sides.” (possible; sources: {notes}, A second report (`second-report`); "
+        "as of late 2025-10)",
+        "        - position `carol-clerk-on-ceasefire` — Carol Clerk on Ceasefire along the line "
+        f"of contact: “Has said she has no view on the ceasefire.” (reported; source: {notes})",
+        "",
+        "### Sheets added",
+        "",
+        "- actor `carol-clerk` — Carol Clerk",
+        "    - `kind`: person",
+        "    - `side`: Southland",
+        "    - Fact added: “Kept the record of the drafting meeting.” (reported; source: "
+        f"{notes})",
+        "    - Fact added: “May have shared the record with \\*both\\* sides.” (possible; "
+        f"sources: {notes}, A second report (`second-report`); as of late 2025-10)",
+        "- position `carol-clerk-on-ceasefire` — Carol Clerk on Ceasefire along the line of "
+        "contact",
+        "    - `actor`: Carol Clerk (`carol-clerk`)",
+        "    - `on`: Ceasefire along the line of contact (`ceasefire`)",
+        "    - `stance`: undecided",
+        "    - Fact added: “Has said she has no view on the ceasefire.” (reported; source: "
+        f"{notes})",
+        "",
+        "### Sheets changed",
+        "",
+        "- actor `bob-broker` — Bob Broker",
+        "    - Fact reworded: “Passed the <ins>final</ins> draft to Southland <ins>in "
+        "October</ins>.” (disputed; source: A second report (`second-report`))",
+    ]
+    # The same from the commits themselves, and as data for tools.
+    code, again, _ = run_diff(branch, capsys, "main", "follow-up")
+    assert code == EXIT_OK and again.splitlines()[2:] == out.splitlines()[2:]
+    code, text, _ = run_diff(branch, capsys, "main", "follow-up", "--format", "json")
+    data = json.loads(text)
+    assert data["format"] == "briefing-diff/2"
+    sheets = {s["id"]: s for s in data["sheets"]}
+    (reworded,) = sheets["bob-broker"]["facts"]
+    assert reworded["old"] == {"text": "Passed the draft to Southland.", "certainty": "disputed",
+                               "sources": ["second-report"], "as_of": None, "line": 7}
+    assert reworded["new"]["line"] == 7 and reworded["new"]["sources"] == ["second-report"]
+    assert reworded["words"] == [["=", "Passed the"], ["+", " final"], ["=", " draft to Southland"],
+                                 ["+", " in October"], ["=", "."]]
+    carol = sheets["carol-clerk"]
+    assert (carol["old_path"], carol["new_path"]) == (None, "content/actors/carol-clerk.yml")
+    assert [(f["new"]["line"], f["new"]["sources"]) for f in carol["facts"]] == [
+        (7, ["field-notes"]), (10, ["field-notes", "second-report"])]
+    assert [(c["id"], c["fact"]["line"]) for c in sheets["field-notes"]["cited_by"]] == [
+        ("carol-clerk", 7), ("carol-clerk", 10), ("carol-clerk-on-ceasefire", 7)]
+    assert data["names"]["carol-clerk-on-ceasefire"] == \
+        "Carol Clerk on Ceasefire along the line of contact"
+
+
+def test_removed_sheet_lists_its_facts_and_who_referred_to_it(
+    make_project: Callable[..., Path]
+) -> None:
+    base = snapshot_of(make_project, "a")
+    root = make_project(name="b")
+    (root / "content/places/grand-hotel.yml").unlink()
+    edit(root, "content/events/drafting-meeting.yml", "place: grand-hotel\n", "")
+    head = read_content(root / "content", root, "b")
+    assert head.valid, head.problems
+    diff = compare(base, head)
+    removed = next(s for s in diff.sheets if s.change == "removed")
+    assert [(r.kind, r.id, r.name) for r in removed.referred_by] == [
+        ("event", "drafting-meeting", "Drafting meeting")]
+    assert (removed.old_path, removed.new_path) == ("content/places/grand-hotel.yml", None)
+    lines = diff.to_markdown().splitlines()
+    at = lines.index("- place `grand-hotel` — Grand Hotel")
+    assert lines[at + 1:at + 8] == [
+        "    - `kind`: venue",
+        "    - `city`: Capital City",
+        "    - `country`: Northland",
+        "    - `linked_to`: Bob Broker (`bob-broker`)",
+        "    - Fact removed: “Hosted the drafting meeting.” (reported; source: A test report "
+        "on the peace plan (`test-report`))",
+        "    - Referred to at BASE by: event Drafting meeting (`drafting-meeting`)",
+        "",
+    ]
+    assert "    - `place`: Grand Hotel (`grand-hotel`) → *(not set)*" in lines
+
+
+def test_sheets_with_reference_errors_are_compared_as_the_header_says(
+    make_project: Callable[..., Path]
+) -> None:
+    base = snapshot_of(make_project, "a", {"content/positions/northland-on-ceasefire.yml":
+                                           CAROL_ON_CEASEFIRE.replace("carol-clerk-on-ceasefire",
+                                                                      "northland-on-ceasefire")})
+    assert base.errors == 2  # actor 'carol-clerk' and source 'field-notes' refer to nothing
+    head = snapshot_of(make_project, "b")
+    diff = compare(base, head)
+    assert diff.not_compared == ()
+    lines = diff.to_markdown().splitlines()
+    assert "Sheets that fail their own checks there (YAML, fields, ids) are listed under " \
+        "“Not compared”; sheets whose only errors are references are compared." in lines[2]
+    assert "    - `actor`: `carol-clerk` → Northland (`northland`)" in lines
+    assert "- position `northland-on-ceasefire` — Northland on Ceasefire along the line of " \
+        "contact" in lines
+
+
+def test_history_counts_a_merged_branch_once(branch: Path) -> None:
+    """First-parent history: a merge is one change against the line it joins; the branch's
+    own commits are not listed again."""
+    edit(branch, "content/positions/carol-clerk-on-ceasefire.yml", "stance: undecided",
+         "stance: opposes")
+    fixup = commit(branch, "wip", 22)
+    git(branch, "checkout", "-q", "main")
+    git(branch, "merge", "-q", "--no-ff", "follow-up", "-m",
+        "Merge pull request #7 from editor/follow-up", "-m", "Add Carol Clerk and her notes",
+        date="2025-11-23T09:00:00+00:00")
+    changes = content_history(branch)
+    assert [(c.date, c.subject) for c in changes] == [
+        ("2025-11-23", "Merge pull request #7 from editor/follow-up"),
+        ("2025-11-20", "The briefing"),
+    ]
+    assert fixup not in {c.commit for c in changes}
+    merged = changes[0].diff
+    assert merged.summary()["sheets_added"] == 3 and merged.summary()["facts_reworded"] == 1
+    position = next(s for s in merged.sheets if s.id == "carol-clerk-on-ceasefire")
+    assert [(c.field, c.new) for c in position.fields if c.field == "stance"] == [
+        ("stance", "opposes")]
+
+
+def test_what_changed_links_follow_the_working_tree(branch: Path) -> None:
+    """Under `mkdocs serve`, a sheet deleted (or brought back) in the working tree takes its
+    link on "What changed" with it, as a full build would: the page notes which sheets it
+    looked for."""
+    shutil.copytree(REPO_ROOT / "briefings", branch / "briefings")
+    workspace = Workspace(branch)
+
+    def changes_page() -> str:
+        built = {p.path: p.markdown for p in workspace.build().pages}
+        full = {p.path: p.markdown for p in prepare(branch).pages}
+        assert built["changes.md"] == full["changes.md"]
+        return built["changes.md"]
+
+    link = "- New position: [Carol Clerk on Ceasefire along the line of contact]" \
+        "(positions/carol-clerk-on-ceasefire.md)"
+    assert link in changes_page().splitlines()
+    position = branch / "content/positions/carol-clerk-on-ceasefire.yml"
+    position.unlink()
+    assert "- New position: Carol Clerk on Ceasefire along the line of contact" in \
+        changes_page().splitlines()
+    position.write_text(CAROL_ON_CEASEFIRE, encoding="utf-8")
+    assert link in changes_page().splitlines()

@@ -93,6 +93,7 @@ def test_every_rule_has_a_case() -> None:
         "unused-source",
         "actor-without-facts",
         "schema-line",
+        "placeholder",
         "empty",
         "limit",
     }

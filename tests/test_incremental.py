@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 from collections.abc import Callable
@@ -12,6 +13,9 @@ import pytest
 from generator.pipeline import Prepared, Workspace, prepare
 
 REPO = Path(__file__).resolve().parent.parent
+#: The day every build here is for, so that an incremental and a full build of one test agree
+#: on it (the review page, overdue reviews) whatever the clock says.
+DAY = dt.date(2025, 11, 28)
 
 
 @pytest.fixture
@@ -103,21 +107,21 @@ EDITS: list[tuple[str, Edit]] = [
 
 
 def test_incremental_equals_full_after_each_edit(project: Path) -> None:
-    workspace = Workspace(project)
+    workspace = Workspace(project, DAY)
     first = workspace.build()
     total = len(first.pages)
     assert workspace.stats == {"files_parsed": 39, "pages_rendered": total}
-    assert pages_of(first) == pages_of(prepare(project))
+    assert pages_of(first) == pages_of(prepare(project, DAY))
     for name, change in EDITS:
         change(project)
         incremental = workspace.build()
-        assert pages_of(incremental) == pages_of(prepare(project)), name
+        assert pages_of(incremental) == pages_of(prepare(project, DAY)), name
         if name != "change a template":
             assert workspace.stats["pages_rendered"] < len(incremental.pages), name
 
 
 def test_one_edit_rereads_one_file_and_rerenders_few_pages(project: Path) -> None:
-    workspace = Workspace(project)
+    workspace = Workspace(project, DAY)
     workspace.build()
     edit(project / "content/places/miami.yml", "name: Miami", "name: Miami, Florida")
     workspace.build()
@@ -128,7 +132,7 @@ def test_one_edit_rereads_one_file_and_rerenders_few_pages(project: Path) -> Non
 
 
 def test_unchanged_content_renders_nothing(project: Path) -> None:
-    workspace = Workspace(project)
+    workspace = Workspace(project, DAY)
     workspace.build()
     workspace._checked_ns -= 10_000_000_000  # pretend the last check was long ago
     workspace.build()
@@ -138,7 +142,7 @@ def test_unchanged_content_renders_nothing(project: Path) -> None:
 def test_same_size_edit_within_the_clock_tick_is_seen(project: Path) -> None:
     path = project / "content/places/miami.yml"
     path.touch()  # written just now, as an editor's save is
-    workspace = Workspace(project)
+    workspace = Workspace(project, DAY)
     workspace.build()
     stat = path.stat()
     edit(path, "name: Miami", "name: Miama")  # the same size,
@@ -150,7 +154,7 @@ def test_same_size_edit_within_the_clock_tick_is_seen(project: Path) -> None:
 def test_content_error_then_fix(project: Path) -> None:
     from generator.problems import ContentError
 
-    workspace = Workspace(project)
+    workspace = Workspace(project, DAY)
     workspace.build()
     path = project / "content/places/miami.yml"
     good = path.read_text(encoding="utf-8")
@@ -159,7 +163,7 @@ def test_content_error_then_fix(project: Path) -> None:
         workspace.build()
     assert [p.rule for p in caught.value.problems if p.is_error] == ["vocabulary"]
     path.write_text(good, encoding="utf-8")
-    assert pages_of(workspace.build()) == pages_of(prepare(project))
+    assert pages_of(workspace.build()) == pages_of(prepare(project, DAY))
 
 
 def test_briefing_build_reads_each_file_once(
@@ -198,7 +202,7 @@ def test_briefing_build_reads_each_file_once(
 
 
 def test_composed_pages_redone_only_when_what_they_show_changed(project: Path) -> None:
-    workspace = Workspace(project)
+    workspace = Workspace(project, DAY)
     workspace.build()
     edit(project / "content/actors/jared-kushner.yml", "no official title", "no title")
     workspace.build()  # a reported fact: no index shows its text
@@ -212,7 +216,7 @@ def test_composed_pages_redone_only_when_what_they_show_changed(project: Path) -
     edit(project / "content/actors/us-lawmakers.yml", "name: US lawmakers", "name: Congress")
     rebuilt = workspace.build()  # a name: every page naming them
     assert {"positions/index.md", "actors/index.md"} <= set(workspace.rendered)
-    assert pages_of(rebuilt) == pages_of(prepare(project))
+    assert pages_of(rebuilt) == pages_of(prepare(project, DAY))
 
 
 PROBLEM_EDITS: list[tuple[str, Edit]] = [
@@ -242,7 +246,84 @@ PROBLEM_EDITS: list[tuple[str, Edit]] = [
     ("a position of that actor", lambda root: edit(
         root / "content/positions/us-lawmakers-on-us-russia-28-point-plan.yml",
         "actor: us-lawmaker\n", "actor: nobody\n")),
+    # Sheets with errors of their own still have their references and ids checked, and
+    # their citations and positions still count.
+    ("a field error beside a bad reference", lambda root: (
+        edit(lawmakers(root), "stance: sceptical", "stance: doubtful"),
+        edit(lawmakers(root), "actor: nobody\n", "actor: nobodi\n"))),
+    ("mend the reference, keep the field error", lambda root: edit(
+        lawmakers(root), "actor: nobodi\n", "actor: nobody\n")),
+    ("a new source cited only by the broken sheet", lambda root: (
+        (root / "content/sources/lonely-report.yml").write_text(LONELY, encoding="utf-8"),
+        edit(lawmakers(root), "Voiced doubts about the proposal.\n    sources: [renamed-report]",
+             "Voiced doubts about the proposal.\n    sources: [lonely-report]"))),
+    ("a broken sheet before a valid one with its id", lambda root: (
+        root / "content/actors/faena-hotel.yml").write_text(BROKEN_FAENA, encoding="utf-8")),
+    ("an id unlike the file name, and a bad reference", lambda root: (
+        root / "content/events/misnamed.yml").write_text(MISNAMED, encoding="utf-8")),
+    ("the broken sheet's reference resolves once a sheet appears", lambda root: (
+        root / "content/actors/nobodi.yml").write_text(
+            NOBODY.replace("nobody", "nobodi").replace("Nobody", "Nobodi"), encoding="utf-8")),
+    ("mend them all", lambda root: (
+        edit(lawmakers(root), "stance: doubtful", "stance: sceptical"),
+        edit(root / "content/places/miami.yml", "id: miama", "id: miami"),
+        (root / "content/actors/faena-hotel.yml").unlink(),
+        (root / "content/events/misnamed.yml").unlink(),
+        (root / "content/actors/nobodi.yml").unlink())),
 ]
+
+
+def lawmakers(root: Path) -> Path:
+    return root / "content/positions/us-lawmakers-on-us-russia-28-point-plan.yml"
+
+
+LONELY = """# yaml-language-server: $schema=../../schemas/sources.schema.json
+id: lonely-report
+title: A report only a broken sheet cites
+kind: news
+"""
+
+BROKEN_FAENA = """# yaml-language-server: $schema=../../schemas/actors.schema.json
+id: faena-hotel
+name: Faena Hotel
+kind: venue
+facts:
+  - text: An actor with the id of a place, and a word outside the vocabulary.
+    sources: [lonely-report]
+    certainty: reported
+"""
+
+#: Problems (file, rule) some edits must bring, and must not, besides agreeing with a full check.
+SHOWN = {
+    "a field error beside a bad reference": {
+        ("content/positions/us-lawmakers-on-us-russia-28-point-plan.yml", "vocabulary"),
+        ("content/positions/us-lawmakers-on-us-russia-28-point-plan.yml", "reference")},
+    "a broken sheet before a valid one with its id": {
+        ("content/actors/faena-hotel.yml", "vocabulary"),
+        ("content/places/faena-hotel.yml", "duplicate-id")},
+    "an id unlike the file name, and a bad reference": {
+        ("content/events/misnamed.yml", "id-mismatch"),
+        ("content/events/misnamed.yml", "reference")},
+}
+NOT_SHOWN = {
+    "mend the reference, keep the field error": {("content/actors/nobody.yml",
+                                                  "actor-without-facts")},
+    "a new source cited only by the broken sheet": {("content/sources/lonely-report.yml",
+                                                      "unused-source")},
+    "the broken sheet's reference resolves once a sheet appears": {("content/events/misnamed.yml",
+                                                                     "reference")},
+}
+
+MISNAMED = """# yaml-language-server: $schema=../../schemas/events.schema.json
+id: other-name
+date: 2025-11
+title: An event whose id is not its file name
+participants: [nobodi]
+facts:
+  - text: Refers to an actor that does not exist yet.
+    sources: [lonely-report]
+    certainty: reported
+"""
 
 NOBODY = """# yaml-language-server: $schema=../../schemas/actors.schema.json
 id: nobody
@@ -261,21 +342,24 @@ MIAMA = _miama()
 
 def test_incremental_check_reports_what_a_full_check_does(project: Path) -> None:
     from generator.config import load_project
-    from generator.dates import today
     from generator.problems import sort_key
     from generator.validate import check, check_freshness
 
     settings = load_project(project).settings
-    workspace = Workspace(project)
+    workspace = Workspace(project, DAY)
     workspace.check(settings)
     for name, change in PROBLEM_EDITS:
         change(project)
         incremental = workspace.check(settings)
         full = check(project / "content", project)
         expected = sorted([*full.problems, *check_freshness(
-            full.sheets, settings.review_after_days, today())], key=sort_key)
+            full.sheets, settings.review_after_days, DAY)], key=sort_key)
         assert incremental.problems == expected, name
         assert incremental.sheets == full.sheets, name
         assert incremental.files == full.files, name
+        found = {(p.path, p.rule) for p in incremental.problems}
+        assert SHOWN.get(name, set()) <= found, name
+        assert not NOT_SHOWN.get(name, set()) & found, name
         if incremental.ok:
-            assert pages_of(workspace.build()) == pages_of(prepare(project)), name
+            assert pages_of(workspace.build()) == pages_of(prepare(project, DAY)), name
+    assert incremental.ok, "the last edit mends everything"

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from generator.cli import EXIT_OK, EXIT_PROBLEMS, main
+from generator.lock import LOCK_FILE, ProjectLock
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 #: A fixed build time, so that two builds of the same content give the same bytes.
@@ -180,11 +181,13 @@ def test_a_killed_build_leaves_the_old_site_or_the_new_one(
 # --- what commands write ---------------------------------------------------------------------
 
 
+@pytest.mark.pdf
 def test_check_schema_build_and_pdf_leave_content_as_it_was(
     make_project: Callable[..., Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """And `build` writes nothing outside its output folder: the project is unchanged byte for
-    byte and time for time, and beside the output folder nothing else appears."""
+    """And `build` writes nothing outside its output folder but its lock: the project is
+    unchanged byte for byte and time for time, and beside the output folder nothing else
+    appears. The lock file (generator/lock.py) is made once and kept, empty between builds."""
     root = runnable(make_project())
     content = snapshot(root / "content")
     project = snapshot(root)
@@ -193,12 +196,24 @@ def test_check_schema_build_and_pdf_leave_content_as_it_was(
     capsys.readouterr()
     assert snapshot(root) == project
 
+    def unlocked() -> dict[str, tuple[str, bytes, int]]:
+        """The project as it is, but for the lock file's time (each build writes its pid
+        there, and empties it again when it ends)."""
+        now = snapshot(root)
+        kind, data, _ = now.pop(LOCK_FILE.as_posix())
+        assert (kind, data) == ("file", b"")
+        return now
+
+    lock = ProjectLock(root)
+    lock.acquire(wait=False)
+    lock.release()
+    project = unlocked()
     out = tmp_path / "out"
     out.mkdir()
     (out / "unrelated.txt").write_text("not ours\n", encoding="utf-8")
     beside = snapshot(out)
     build(root, out / "site")  # the site and the PDF
-    assert snapshot(root) == project
+    assert unlocked() == project
     after = snapshot(out)
     assert {k for k in after if not k.startswith("site")} == {".", "unrelated.txt"}
     assert after["unrelated.txt"] == beside["unrelated.txt"]
@@ -208,7 +223,7 @@ def test_check_schema_build_and_pdf_leave_content_as_it_was(
     result = run(root, "pdf")  # writes site/briefing.pdf inside the project
     assert result.returncode == EXIT_OK, result.stdout + result.stderr
     assert snapshot(root / "content") == content
-    changed = {k for k, v in snapshot(root).items() if project.get(k) != v}
+    changed = {k for k, v in unlocked().items() if project.get(k) != v}
     assert changed == {".", "site", "site/briefing.pdf"}, changed
 
 
@@ -262,12 +277,12 @@ def test_new_never_writes_through_a_folder_link(
 
 
 def test_published_site_is_readable_like_any_new_folder(tmp_path: Path) -> None:
-    from generator.write import publish, staging_dir
+    from generator.write import Staging
 
     final = tmp_path / "site"
-    staged = staging_dir(final)
-    (staged / "index.html").write_text("ok", encoding="utf-8")
-    publish(staged, final)
+    with Staging(final) as staging:
+        (staging.path / "index.html").write_text("ok", encoding="utf-8")
+        staging.publish()
     umask = os.umask(0)
     os.umask(umask)
     assert final.stat().st_mode & 0o777 == 0o777 & ~umask

@@ -17,6 +17,8 @@ from generator.render import RenderedPage
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
+pytestmark = pytest.mark.pdf
+
 DOCUMENT = """<!DOCTYPE html>
 <html lang="en">
 <head>

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import posixpath
 import shutil
+import stat
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import jinja2
 import jinja2.bccache
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -59,8 +64,23 @@ def test_template_calls_behave_as_in_jinja(tmp_path: Path) -> None:
 
 def _cached_renderer(templates: Path, cache: Path) -> Renderer:
     renderer = Renderer(templates, Settings(title="T"))
-    renderer.env.bytecode_cache = templating.BytecodeCache(str(cache))
+    renderer.env.bytecode_cache = templating.bytecode_cache(cache)
     return renderer
+
+
+def _compiles(renderer: Renderer, name: str) -> int:
+    """How many times loading template ``name`` compiles it (0: it came from the cache)."""
+    count = 0
+    compile_ = renderer.env.compile
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        nonlocal count
+        count += 1
+        return compile_(*args, **kwargs)
+
+    renderer.env.compile = counting  # type: ignore[method-assign]
+    renderer.env.get_template(name)
+    return count
 
 
 def test_compiled_templates_are_kept_and_an_edit_is_seen(tmp_path: Path) -> None:
@@ -72,6 +92,124 @@ def test_compiled_templates_are_kept_and_an_edit_is_seen(tmp_path: Path) -> None
     assert len(list(cache.iterdir())) == 1
     (templates / "p.md.j2").write_text("two {{ x }}")
     assert _cached_renderer(templates, cache).env.get_template("p.md.j2").render(x=2) == "two 2"
+
+
+def test_a_compiled_template_is_read_back(tmp_path: Path) -> None:
+    templates, cache = tmp_path / "t", tmp_path / "cache"
+    templates.mkdir()
+    (templates / "p.md.j2").write_text("{{ x }}")
+    assert _compiles(_cached_renderer(templates, cache), "p.md.j2") == 1
+    assert _compiles(_cached_renderer(templates, cache), "p.md.j2") == 0
+
+
+@contextlib.contextmanager
+def _umask(mask: int) -> Iterator[None]:
+    old = os.umask(mask)
+    try:
+        yield
+    finally:
+        os.umask(old)
+
+
+def test_the_cache_is_the_users_own_and_private(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In the user's cache folder (XDG_CACHE_HOME here), never a shared temporary folder: the
+    folder 0700 whatever the umask (and made so when it was not), each entry 0600."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    templates = tmp_path / "t"
+    templates.mkdir()
+    (templates / "p.md.j2").write_text("{{ x }}")
+    folder = tmp_path / "xdg" / "briefing-generator"
+    with _umask(0o002):
+        assert templating.cache_folder() == folder
+        renderer = Renderer(templates, Settings(title="T"))
+        assert renderer.env.get_template("p.md.j2").render(x=1) == "1"
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    entries = list(folder.iterdir())
+    assert len(entries) == 1 and stat.S_IMODE(entries[0].stat().st_mode) == 0o600
+    folder.chmod(0o755)
+    assert templating.bytecode_cache() is not None
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+
+
+def _outside(tmp_path: Path, mode: int) -> tuple[Path, dict[str, bytes], int]:
+    """A folder a link is planted to: its files and mode, to compare afterwards."""
+    target = tmp_path / "elsewhere"
+    target.mkdir()
+    (target / "keep.txt").write_bytes(b"not the cache's")
+    target.chmod(mode)
+    return target, {p.name: p.read_bytes() for p in target.iterdir()}, mode
+
+
+def test_a_link_planted_at_the_cache_folder_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another program (or user, where the cache folder was shared) makes the cache folder a
+    link: nothing is written through it, its target keeps its mode, the build goes on."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    templates = tmp_path / "t"
+    templates.mkdir()
+    (templates / "p.md.j2").write_text("{{ x }}")
+    target, files, mode = _outside(tmp_path, 0o755)
+    folder = tmp_path / "xdg" / "briefing-generator"
+    folder.parent.mkdir()
+    folder.symlink_to(target, target_is_directory=True)
+    renderer = Renderer(templates, Settings(title="T"))
+    assert renderer.env.bytecode_cache is None
+    assert renderer.env.get_template("p.md.j2").render(x=1) == "1"
+    assert folder.is_symlink()
+    assert {p.name: p.read_bytes() for p in target.iterdir()} == files
+    assert stat.S_IMODE(target.stat().st_mode) == mode
+
+
+def test_a_link_planted_later_is_refused_too(tmp_path: Path) -> None:
+    """The folder becomes a link after the cache was opened (between two builds of a
+    `mkdocs serve`): reading and writing refuse it."""
+    templates, cache = tmp_path / "t", tmp_path / "cache"
+    templates.mkdir()
+    (templates / "p.md.j2").write_text("{{ x }}")
+    renderer = _cached_renderer(templates, cache)
+    assert renderer.env.bytecode_cache is not None
+    shutil.rmtree(cache)
+    # Private and this user's, as the cache folder would be: only the link gives it away.
+    target, files, mode = _outside(tmp_path, 0o700)
+    cache.symlink_to(target, target_is_directory=True)
+    assert _compiles(renderer, "p.md.j2") == 1
+    assert {p.name: p.read_bytes() for p in target.iterdir()} == files
+    assert stat.S_IMODE(target.stat().st_mode) == mode
+
+
+def test_a_link_or_a_pipe_at_a_cache_entry_is_refused(tmp_path: Path) -> None:
+    """An entry that is a link is not read (its target is not even opened) and is replaced by
+    the compiled template, never written through; a pipe there does not make the build wait."""
+    templates, cache = tmp_path / "t", tmp_path / "cache"
+    templates.mkdir()
+    (templates / "p.md.j2").write_text("{{ x }}")
+    assert _compiles(_cached_renderer(templates, cache), "p.md.j2") == 1
+    (entry,) = cache.iterdir()
+    compiled = entry.read_bytes()
+    outside = tmp_path / "outside.cache"
+    outside.write_bytes(compiled)  # a valid entry: following the link would load it
+    entry.unlink()
+    entry.symlink_to(outside)
+    assert _compiles(_cached_renderer(templates, cache), "p.md.j2") == 1
+    assert outside.read_bytes() == compiled
+    assert not entry.is_symlink() and entry.read_bytes() == compiled
+    entry.unlink()
+    os.mkfifo(entry)
+    assert _compiles(_cached_renderer(templates, cache), "p.md.j2") == 1
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0,
+                    reason="needs root to give a folder to another user")
+def test_a_cache_folder_of_another_user_is_refused(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    cache.mkdir(mode=0o777)
+    cache.chmod(0o777)
+    os.chown(cache, 65534, 65534)
+    assert templating.bytecode_cache(cache) is None
+    assert stat.S_IMODE(cache.stat().st_mode) == 0o777
 
 
 def test_a_damaged_or_unwritable_cache_only_costs_time(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -63,3 +64,28 @@ def test_graph_keeps_only_the_most_connected(
 
 def test_text_in_pictures_is_escaped(briefing: Briefing) -> None:
     assert svg._x('<script>"&') == "&lt;script&gt;&quot;&amp;"
+
+
+def test_what_graphviz_writes_cannot_stop_the_build(
+    briefing: Briefing, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Graphviz's output is read as UTF-8 bytes, whatever the locale: a byte sequence that is
+    not UTF-8 (a lone surrogate, as Graphviz wrote for the entity &#xD800;) or a control
+    character (as it wrote for &#1;) shows as U+FFFD in the picture instead of stopping the
+    build or reaching the page."""
+    fake = tmp_path / "dot"
+    fake.write_text(
+        "#!/bin/sh\ncat >/dev/null\n"
+        "printf '<svg xmlns=\"http://www.w3.org/2000/svg\"><text>a\\355\\240\\200b\\001c</text>"
+        "</svg>\\n'\n", encoding="ascii")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setattr(svg, "_LAYOUTS", {})
+    drawing = svg.relations_graph(briefing, href)
+    assert re.search("<text>a\ufffd+b\ufffdc</text>", drawing), drawing[-200:]
+
+
+def test_labels_reach_graphviz_as_dot_strings_it_reads_no_escape_in() -> None:
+    assert svg._dot('a\\N "b" &lt;') == '"a\\\\N \\"b\\" &amp;lt;"'
+    assert svg._label("x" * 81) == '"' + "x" * 79 + '…"'
+    assert svg._label("one\ntwo \u202e") == '"one two &amp;#x202e;"'

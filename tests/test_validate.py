@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from generator.cli import main
+from generator.jsonschema import schema_line
 from generator.problems import ContentError, Problem, Severity, did_you_mean
 from generator.validate import check
 
@@ -91,3 +93,27 @@ def test_content_error_sorts_and_lists_errors_only() -> None:
 )
 def test_did_you_mean(word: str, choices: list[str], hint: str) -> None:
     assert did_you_mean(word, choices) == hint
+
+
+def test_a_field_error_does_not_hide_a_bad_reference(
+    make_project: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One run, both lines: before, the bad certainty kept the sheet from being linked, so the
+    missing source showed only once the certainty was fixed."""
+    root = make_project({"content/actors/bob-broker.yml": schema_line("actors") + """
+id: bob-broker
+name: Bob Broker
+kind: person
+facts:
+  - text: Passed the draft to Southland.
+    sources: [second-reprot]
+    certainty: likely
+"""})
+    assert main(["--root", str(root), "check"]) == 1
+    assert capsys.readouterr().out.splitlines() == [
+        "content/actors/bob-broker.yml:7:15: 'sources' refers to source 'second-reprot', which "
+        "does not exist; did you mean 'second-report'? [reference]",
+        "content/actors/bob-broker.yml:8:5: 'certainty' must be one of confirmed, reported, "
+        "possible, disputed, denied; got 'likely' [vocabulary]",
+        "11 files checked: 2 errors",
+    ]

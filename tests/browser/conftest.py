@@ -8,6 +8,7 @@ must not pass by not running.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import os
@@ -80,10 +81,10 @@ def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return site
 
 
-@pytest.fixture(scope="session")
-def base_url(site_dir: Path) -> Iterator[str]:
-    """The built site served over HTTP on 127.0.0.1 and a free port, for the whole session."""
-    handler = functools.partial(_QuietHandler, directory=str(site_dir))
+@contextlib.contextmanager
+def serve(folder: Path) -> Iterator[str]:
+    """``folder`` served over HTTP on 127.0.0.1 and a free port; yields the base address."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
     server = http.server.ThreadingHTTPServer((HOST, 0), handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
@@ -94,6 +95,19 @@ def base_url(site_dir: Path) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def server() -> Callable[[Path], contextlib.AbstractContextManager[str]]:
+    """Serves another folder, as ``base_url`` serves the shipped site: ``with server(f) as url``."""
+    return serve
+
+
+@pytest.fixture(scope="session")
+def base_url(site_dir: Path) -> Iterator[str]:
+    """The built site served over HTTP on 127.0.0.1 and a free port, for the whole session."""
+    with serve(site_dir) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -7,14 +7,25 @@ so a build in the test process would leak into the tests that follow it.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
+
+import pytest
+
+from generator.problems import CATALOGUE
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CASES = REPO_ROOT / "tests" / "cases"
@@ -23,6 +34,8 @@ INJECTION = CASES / "injection"
 
 #: A fixed build time (2025-11-24T16:00:00Z), so that builds can be compared byte for byte.
 EPOCH = "1764000000"
+#: Its day: what builds in this process are for (``pipeline.prepare(root, today=EPOCH_DAY)``).
+EPOCH_DAY = dt.datetime.fromtimestamp(int(EPOCH), tz=dt.UTC).date()
 BUILD_TIMEOUT = 180
 SAMPLE_SITE_NAME = "The Harbour Accord (sample)"
 
@@ -31,8 +44,8 @@ def make_sample(dest: Path) -> Path:
     """A runnable copy of the sample project at ``dest``.
 
     The sample keeps only what is its own (briefing.yml and content/); templates, hand-written
-    docs and mkdocs.yml (with the sample's site name) are the repository's, so that the goldens
-    and the site tests follow the real ones.
+    docs, mkdocs.yml (with the sample's site name) and the error catalogue are the
+    repository's, so that the goldens and the site tests follow the real ones.
     """
     shutil.copytree(SAMPLE, dest, ignore=shutil.ignore_patterns("expected", "README.md"))
     shutil.copytree(REPO_ROOT / "briefings", dest / "briefings")
@@ -41,6 +54,9 @@ def make_sample(dest: Path) -> Path:
     config, count = re.subn(r"(?m)^site_name: .*$", f"site_name: {SAMPLE_SITE_NAME}", config)
     assert count == 1, "mkdocs.yml has no site_name line"
     (dest / "mkdocs.yml").write_text(config, encoding="utf-8")
+    # The error catalogue, which the preview's error page links to, unless docs/ holds it.
+    if not (dest / CATALOGUE).exists():
+        shutil.copy2(REPO_ROOT / CATALOGUE, dest / CATALOGUE)
     return dest
 
 
@@ -84,6 +100,17 @@ def copy_shipped(dest: Path) -> Path:
     return dest
 
 
+def read_payloads() -> list[str]:
+    """The injection corpus (tests/cases/injection/payloads.txt), one payload a line;
+    ``\\uXXXX`` stands for that character, so that invisible ones stay visible in the file."""
+    lines = (INJECTION / "payloads.txt").read_text(encoding="utf-8").splitlines()
+    return [
+        re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m[1], 16)), line)
+        for line in lines
+        if line.strip()
+    ]
+
+
 def build_env(epoch: str | None = EPOCH) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
     env["NO_MKDOCS_2_WARNING"] = "1"
@@ -93,15 +120,28 @@ def build_env(epoch: str | None = EPOCH) -> dict[str, str]:
 
 
 def build(
-    root: Path, site_dir: Path, *, epoch: str | None = EPOCH
+    root: Path, site_dir: Path, *options: str, epoch: str | None = EPOCH
 ) -> subprocess.CompletedProcess[str]:
-    """``briefing --root ROOT build --no-pdf --site-dir SITE_DIR``; ``epoch=None`` leaves
-    SOURCE_DATE_EPOCH unset so that the CLI derives it (git, else file times)."""
+    """``briefing --root ROOT build --no-pdf --site-dir SITE_DIR [OPTIONS]``; ``epoch=None``
+    leaves SOURCE_DATE_EPOCH unset so that the CLI derives it (git, else file times)."""
     return subprocess.run(
         [sys.executable, "-m", "generator", "--root", str(root), "build", "--no-pdf",
-         "--site-dir", str(site_dir)],
+         "--site-dir", str(site_dir), *options],
         cwd=root,
         env=build_env(epoch),
+        capture_output=True,
+        text=True,
+        timeout=BUILD_TIMEOUT,
+        check=False,
+    )
+
+
+def mkdocs_build(root: Path, site_dir: Path) -> subprocess.CompletedProcess[str]:
+    """``mkdocs build`` in ``root`` into ``site_dir``, as an editor runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--site-dir", str(site_dir)],
+        cwd=root,
+        env=build_env(),
         capture_output=True,
         text=True,
         timeout=BUILD_TIMEOUT,
@@ -128,6 +168,81 @@ def tree(folder: Path) -> dict[str, bytes]:
 def page(site: Path, url: str) -> str:
     """The HTML of the page at ``url`` (directory URLs, e.g. ``actors/x/``)."""
     return (site / url / "index.html").read_text(encoding="utf-8")
+
+
+# --- mkdocs serve ----------------------------------------------------------------------------
+
+SERVE_START_TIMEOUT = 60.0
+SERVE_STOP_TIMEOUT = 10.0
+#: How long one request may take before the preview counts as hanging. MkDocs holds every
+#: request while it rebuilds, and a rebuild of the sample takes seconds on a busy machine (it
+#: has taken 9 s here with other jobs running): a hang is a request that gets no answer at all,
+#: so the bound is far above any rebuild's time.
+REQUEST_TIMEOUT = 60.0
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def fetch(url: str) -> str | None:
+    """The page at ``url``, or None when the server does not answer (in time)."""
+    try:
+        with urllib.request.urlopen(url, timeout=REQUEST_TIMEOUT) as response:  # noqa: S310
+            return str(response.read().decode("utf-8"))
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return None
+
+
+def wait_for(
+    check: Callable[[], bool], timeout: float, what: str, server: subprocess.Popen[str]
+) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"mkdocs serve exited with {server.returncode} while waiting for {what}")
+        if check():
+            return
+        time.sleep(0.25)
+    pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+@contextmanager
+def serving(
+    root: Path, *flags: str, ready: str = "actors/ben-south/"
+) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    """``mkdocs serve`` of ``root`` on a free port, once the page at ``ready`` answers;
+    stopped (terminate, then kill) when the block ends. Its output is printed on failure."""
+    port = free_port()
+    log_path = root.parent / f"serve-{port}.log"
+    log = log_path.open("w", encoding="utf-8")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "mkdocs", "serve", *flags, "-a", f"127.0.0.1:{port}"],
+        cwd=root,
+        env=build_env(),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}/"
+    try:
+        wait_for(lambda: fetch(base + ready) is not None, SERVE_START_TIMEOUT, "the server",
+                 server)
+        yield base, server
+    except BaseException:
+        log.flush()
+        print(log_path.read_text(encoding="utf-8")[-4000:])
+        raise
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=SERVE_STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=SERVE_STOP_TIMEOUT)
+        log.close()
 
 
 # --- reading HTML -------------------------------------------------------------------------

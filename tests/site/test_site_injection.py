@@ -9,40 +9,58 @@ show all of them side by side.
 from __future__ import annotations
 
 import json
+import posixpath
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from sitekit import INJECTION, Element, Html, built, make_sample, page, read_html, shown, squash
+from sitekit import (
+    EPOCH,
+    Element,
+    Html,
+    built,
+    make_sample,
+    page,
+    read_html,
+    read_payloads,
+    shown,
+    squash,
+)
 
+from generator import book
 from generator.jsonschema import schema_line
-
-
-def read_payloads() -> list[str]:
-    """One payload a line; ``\\uXXXX`` stands for that character, so that invisible ones
-    stay visible in the file."""
-    lines = (INJECTION / "payloads.txt").read_text(encoding="utf-8").splitlines()
-    return [
-        re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m[1], 16)), line)
-        for line in lines
-        if line.strip()
-    ]
-
+from generator.loader import MAX_TEXT_CHARS
+from generator.pipeline import prepare
 
 PAYLOADS = read_payloads()
 IDS = [f"p{i:02d}" for i in range(len(PAYLOADS))]
 
-#: Source addresses that pass validation (http/https, no spaces) but try to break out of
-#: the link they are written into.
+#: Source addresses that pass validation (http/https with a host; no quote, angle bracket,
+#: backslash, space or control character) but try to break out of the link they are written
+#: into. Those that hold one of those characters are refused: tests/cases/invalid/url-*.yml.
 URLS = [
-    'https://evil.example/"><script>alert(1)</script>',
-    "https://evil.example/'onmouseover='alert(1)'",
-    "https://evil.example/>)](javascript:alert(1))",
-    "https://evil.example/?a=1&b=<b>&c=%3Cscript%3E",
+    "https://evil.example/)](javascript:alert(1))",
+    "https://evil.example/?a=1&b=%3Cb%3E&c=%3Cscript%3E",
+    "https://evil.example/?q=&quot;onmouseover=alert(1)//&lt;script&gt;",
     "https://evil.example/{{7*7}}|x|[^1]",
+    "https://evil.example/*[HTML]:_x_[click](javascript:alert(1))",
 ]
+
+#: An actor whose name and role are as long as the loader allows, of characters that DOT
+#: spells in more bytes: far beyond the most Graphviz reads in one string (16,384 bytes).
+LONG_NAME = "&\\" * (MAX_TEXT_CHARS // 2)
+LONG_ACTOR = {
+    "id": "actor-long", "name": LONG_NAME, "kind": "person",
+    "roles": [{"title": LONG_NAME, "of": "northland-fund", "facts": [
+        {"text": "Has a role.", "sources": ["wire-report"], "certainty": "reported"}]}],
+    "relations": [{"to": "ben-south", "kind": "met", "facts": [
+        {"text": "Met.", "sources": ["wire-report"], "certainty": "reported"}]}],
+    "facts": [{"text": "Has a long name.", "sources": ["wire-report"], "certainty": "reported"}],
+}
+#: Most characters the relationship graph writes in a box or on an arrow.
+GRAPH_BOX = 80
 
 SITE_TITLE = "<script>alert(1)</script> {{ 7*7 }} | x |"
 SITE_SUBTITLE = "</script><img src=x onerror=alert(1)> **b** [^1]"
@@ -110,11 +128,14 @@ def url_source(i: int, url: str) -> dict[str, Any]:
 
 
 def write_sheet(root: Path, relative: str, data: dict[str, Any]) -> None:
-    # JSON is YAML: every string double-quoted, every character escaped as JSON does.
+    # JSON is YAML: every string double-quoted. Characters beyond ASCII are written as they are
+    # (YAML reads JSON's surrogate pairs as two lone surrogates), but for the line breaks YAML
+    # knows and JSON does not, which are escaped.
     kind = relative.split("/")[0]
     path = root / "content" / f"{relative}.yml"
-    text = f"{schema_line(kind)}\n{json.dumps(data, indent=1)}\n"
-    path.write_text(text, encoding="utf-8", newline="\n")
+    body = json.dumps(data, indent=1, ensure_ascii=False)
+    body = body.replace("\x85", "\\u0085").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    path.write_text(f"{schema_line(kind)}\n{body}\n", encoding="utf-8", newline="\n")
 
 
 @pytest.fixture(scope="module")
@@ -125,6 +146,7 @@ def injected(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
             write_sheet(root, relative, data)
     for i, url in enumerate(URLS):
         write_sheet(root, f"sources/url-{i}", url_source(i, url))
+    write_sheet(root, "actors/actor-long", LONG_ACTOR)
     settings = yaml.safe_load((root / "briefing.yml").read_text(encoding="utf-8"))
     settings.update(title=SITE_TITLE, subtitle=SITE_SUBTITLE)
     (root / "briefing.yml").write_text(json.dumps(settings, indent=1) + "\n", encoding="utf-8")
@@ -278,3 +300,75 @@ def test_source_address_stays_one_link(
     assert links[0].attrs["href"].startswith("https://evil.example/")
     assert exported[f"url-{i}"]["url"] == url
     assert json.loads(html.jsonld()[0])["url"] == url
+
+
+# --- the relationship graph, and what no page or book may hold -----------------------------------
+
+
+def boxed(text: str) -> str:
+    """Text as a box or an arrow of the relationship graph shows it (shortened if long)."""
+    return text if len(text) <= GRAPH_BOX else text[: GRAPH_BOX - 1].rstrip() + "…"
+
+
+def test_the_graph_says_what_the_pages_say(injected: tuple[Path, Path]) -> None:
+    """Every box of the relationship graph (laid out by Graphviz) shows the name that the page
+    it links to has as its heading, and its tooltip all of it; every role's arrow its title,
+    in lower case: Graphviz reads no escape (\\N, \\G) and no entity (&lt;, &#1;) in them."""
+    site = injected[1]
+    graph = read_html(page(site, "actors/")).find("figure", "briefing-graph")
+    assert len(graph) == 1
+    links = {a.attrs["href"]: a for a in graph[0].inner if a.tag == "a"}
+    payload_actors = {f"actor-{n}/" for n in IDS} | {"actor-long/"}
+    assert payload_actors <= set(links), (
+        f"not in the graph (more than its 60 boxes?): {sorted(payload_actors - set(links))}")
+    for href, link in links.items():
+        url = posixpath.normpath(f"actors/{href}") + "/"
+        heading = squash(read_html(page(site, url)).find("h1")[0].text)
+        label = [e.text for e in link.inner if e.tag == "text"]
+        assert label == [boxed(heading)], url
+        assert link.attrs["xlink:title"] == heading, url
+    arrows = {
+        squash(title.text): [e.text for e in edge.inner if e.tag == "text"]
+        for edge in graph[0].find("g", "edge") for title in edge.find("title")
+    }
+    for n, payload in zip(IDS, PAYLOADS, strict=True):
+        assert arrows[f"actor-{n}->northland-fund"] == [boxed(shown(payload.lower()))], n
+    assert arrows["actor-long->northland-fund"] == [boxed(LONG_NAME)]
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+#: A numeric character reference as a browser reads one (the semicolon is optional).
+_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+))")
+
+
+def assert_no_control_characters(text: str, where: str) -> None:
+    """No control character in ``text``, neither as itself nor as a reference a browser would
+    turn into one (or into a lone surrogate)."""
+    found = _CONTROL.search(text)
+    assert found is None, (
+        f"{where}: U+{ord(found.group()):04X} in {text[found.start() - 40:][:80]!r}")
+    for reference in _REFERENCE.finditer(text):
+        code = int(reference[1], 16) if reference[1] else int(reference[2])
+        character = chr(code) if code <= 0x10FFFF else "\ufffd"
+        assert not _CONTROL.match(character) and not 0xD800 <= code <= 0xDFFF, (
+            f"{where}: {reference.group()} in {text[reference.start() - 40:][:80]!r}")
+
+
+def test_no_page_holds_a_control_character(injected: tuple[Path, Path]) -> None:
+    """Content spells control characters in ways the loader lets through (&#1;, &#x1b;, &#0;,
+    U+0085, &#xD800;): every page, and the search index a browser shows results from, hold
+    them as the text written, never as the character."""
+    site = injected[1]
+    for path in every_page(site):
+        assert_no_control_characters(path.read_text(encoding="utf-8"), str(path))
+    index = json.loads((site / "search" / "search_index.json").read_text("utf-8"))
+    for doc in index["docs"]:
+        for part in ("title", "text"):
+            assert_no_control_characters(doc[part], f"search index {doc['location']} {part}")
+
+
+def test_the_print_edition_holds_no_control_character(injected: tuple[Path, Path]) -> None:
+    """The PDF's book (its HTML, pictures included, before layout) holds none either."""
+    assembled = book.assemble(prepare(injected[0]), EPOCH)
+    assert "briefing-graph" in assembled.html
+    assert_no_control_characters(assembled.html, "the book")

@@ -3,91 +3,27 @@
 DESIGN.md notes that with click 8.2.2 to 8.3.x `mkdocs serve` was reported not to reload
 unless `--livereload` is passed; the README promises `mkdocs serve --livereload`. Both are
 tested: the documented command, and plain `mkdocs serve`.
+
+With content errors, every page answers at once with the list of errors (no browser here;
+tests/browser/test_browser_preview.py watches the page reload by itself).
 """
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from importlib.metadata import version
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pytest
-from sitekit import build_env, make_sample, read_html, squash
+from sitekit import fetch, make_sample, read_html, serving, squash, wait_for
 
-START_TIMEOUT = 60.0
 RELOAD_TIMEOUT = 30.0
-STOP_TIMEOUT = 10.0
 PAGE = "actors/ben-south/"
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def fetch(url: str) -> str | None:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - local server
-            return str(response.read().decode("utf-8"))
-    except (urllib.error.URLError, ConnectionError, TimeoutError):
-        return None
 
 
 def heading(html: str) -> str:
     h1 = read_html(html).find("h1")
     return squash(h1[0].text) if h1 else ""
-
-
-def wait_for(
-    check: Callable[[], bool], timeout: float, what: str, server: subprocess.Popen[str]
-) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"mkdocs serve exited with {server.returncode} while waiting for {what}")
-        if check():
-            return
-        time.sleep(0.25)
-    pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}")
-
-
-@contextmanager
-def serving(root: Path, *flags: str) -> Iterator[tuple[str, subprocess.Popen[str]]]:
-    """``mkdocs serve`` on a free port; stopped (terminate, then kill) when the block ends."""
-    port = free_port()
-    log = (root.parent / f"serve-{port}.log").open("w", encoding="utf-8")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "mkdocs", "serve", *flags, "-a", f"127.0.0.1:{port}"],
-        cwd=root,
-        env=build_env(),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}/"
-    try:
-        wait_for(lambda: fetch(base + PAGE) is not None, START_TIMEOUT, "the server", server)
-        yield base, server
-    except BaseException:
-        log.flush()
-        print((root.parent / f"serve-{port}.log").read_text(encoding="utf-8")[-4000:])
-        raise
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=STOP_TIMEOUT)
-        log.close()
 
 
 def rename_actor(root: Path, new_name: str) -> None:
@@ -146,3 +82,78 @@ def test_serve_rebuilds_on_content_and_template_edits(
             return html is not None and "Template edited while serving." in html
 
         wait_for(edited, RELOAD_TIMEOUT, "the template edit on the served page", server)
+
+
+# --- the preview with content errors ----------------------------------------------------------
+
+#: Ben South's certainty made a word outside the vocabulary, and the line `briefing check`
+#: prints for it.
+BROKEN = ("certainty: reported\n", "certainty: likely\n")
+BROKEN_LINE = (
+    "content/actors/ben-south.yml:9:5",
+    "'certainty' must be one of confirmed, reported, possible, disputed, denied; got 'likely'",
+    "vocabulary",
+)
+#: Pages of every sort: a composed page, the broken sheet's, another sheet's, a hand-written
+#: one, the editors' review page.
+PREVIEW_PAGES = ["", PAGE, "actors/ada-north/", "methodology/", "review/"]
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def error_rows(html: str) -> list[tuple[str, ...]]:
+    """The error page's problems as (where, problem, rule, address of the rule's
+    explanation); none on any other page."""
+    rows = []
+    for row in read_html(html).find("tr"):
+        cells = row.find("td")
+        if len(cells) == 3:
+            links = cells[2].find("a")
+            href = links[0].attrs["href"] if links else ""
+            rows.append((*(squash(c.text) for c in cells), href))
+    return rows
+
+
+def answer(url: str) -> str:
+    """The page at ``url``; a request that gets no answer fails the test: the preview hangs."""
+    html = fetch(url)
+    assert html is not None, f"{url}: no answer: the preview hangs"
+    return html
+
+
+@pytest.mark.slow
+def test_preview_answers_every_page_with_the_errors(tmp_path: Path) -> None:
+    root = make_sample(tmp_path / "project")
+    sheet = root / "content" / "actors" / "ben-south.yml"
+    edit(sheet, *BROKEN)  # broken before the preview starts
+    with serving(root, "--livereload") as (base, server):
+        for url in PREVIEW_PAGES:
+            rows = error_rows(answer(base + url))
+            assert [r[:3] for r in rows] == [BROKEN_LINE], url
+        # The rule links to its entry in the error catalogue, which the preview serves.
+        href = error_rows(answer(base + PAGE))[0][3]
+        assert href.endswith("#vocabulary")
+        catalogue = read_html(answer(urljoin(base + PAGE, href)))
+        assert [h for h in catalogue.headings if h.attrs.get("id") == "vocabulary"]
+
+        edit(sheet, *reversed(BROKEN))
+        wait_for(lambda: heading(answer(base + PAGE)) == "Ben South", RELOAD_TIMEOUT,
+                 "the fixed page", server)
+
+        # Broken while serving: invalid YAML, then a template error; each page answers.
+        edit(sheet, "name: Ben South\n", "name: [Ben South\n")
+        wait_for(lambda: any(r[2] == "yaml-syntax" for r in error_rows(answer(base + PAGE))),
+                 RELOAD_TIMEOUT, "the YAML error on the page", server)
+        assert error_rows(answer(base))[0][0] == "content/actors/ben-south.yml:4:5"
+        edit(sheet, "name: [Ben South\n", "name: Ben South\n")
+        template = root / "briefings" / "actor.md.j2"
+        edit(template, "\n", "\n{% if %}\n")
+        wait_for(lambda: "template error: briefings/actor.md.j2:2:" in answer(base + PAGE),
+                 RELOAD_TIMEOUT, "the template error on the page", server)
+        edit(template, "\n{% if %}\n", "\n")
+        wait_for(lambda: heading(answer(base + PAGE)) == "Ben South", RELOAD_TIMEOUT,
+                 "the page again", server)
