@@ -153,18 +153,19 @@ class PageContext:
         return relative_path(there, here) + "/"
 
     def figure(self, name: str, *args: Any) -> Markup:
-        """A build-time SVG picture (matrix, timeline, graph) as a block of raw HTML."""
+        """A build-time SVG picture (matrix, timeline, graph) as raw HTML: a <figure> each."""
         symbols = {**SYMBOLS["stance"], **SYMBOLS["certainty"]}
         if name == "matrix":
             plan = args[0]
-            drawing = svg.matrix(self.briefing, plan, self.href, symbols, self.grid(plan))
+            drawings = svg.matrix(self.briefing, plan, self.href, symbols, self.grid(plan))
         elif name == "timeline":
-            drawing = svg.timeline(self.briefing, self.href)
+            drawings = [svg.timeline(self.briefing, self.href)]
         elif name == "graph":
-            drawing = svg.relations_graph(self.briefing, self.href)
+            drawings = [svg.relations_graph(self.briefing, self.href)]
         else:
             raise ValueError(f"unknown figure {name!r}")
-        return Markup(f'<figure class="briefing-figure briefing-{name}">{drawing}</figure>')
+        # A matrix too wide for the column comes in parts: a figure each, blocks of their own.
+        return Markup("\n\n".join(svg.figure(name, d) for d in drawings))
 
     def grid(self, plan: Plan) -> svg.Grid:
         """The position matrix of a plan, worked out once per page."""

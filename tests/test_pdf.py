@@ -7,6 +7,7 @@ HTML assembly without laying anything out.
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 import subprocess
@@ -18,8 +19,9 @@ from typing import Any
 
 import pytest
 import yaml
+from fontTools.ttLib import TTFont
 
-from generator import book
+from generator import book, fontmetrics
 from generator.cli import EXIT_OK, main
 from generator.dates import PartialDate
 from generator.model import Briefing
@@ -392,6 +394,39 @@ def test_pictures_are_vectors(built: Built) -> None:
         "\n".join(built.body_lines(timeline)),
     )
     assert axis
+
+
+_WORD = re.compile(r'<word xMin="([0-9.]+)" yMin="([0-9.]+)" xMax="([0-9.]+)" '
+                   r'yMax="([0-9.]+)">([^<]*)</word>')
+
+
+@pytest.mark.slow
+def test_graph_labels_print_at_least_7_points(built: Built) -> None:
+    """Every word of the relationship graph, on the page it prints on, is at least 7 pt: read
+    with its box by pdftotext -bbox, whose box is the font size times DejaVu Sans' ascent plus
+    descent. The graph's words are those between the chapter's intro and its first heading."""
+    if shutil.which("pdftotext") is None:
+        pytest.fail("pdftotext is missing: install poppler-utils (scripts/test.sh does)")
+    figure = next(p for p in built.prepared.pages if p.path == "actors/index.md").markdown
+    drawn = re.search(r'<figure class="[^"]*briefing-graph[^"]*"[^>]*>.*?</figure>', figure)
+    assert drawn
+    labels = {word for text in re.findall(r"<text[^>]*>([^<]*)</text>", drawn[0])
+              for word in html.unescape(text).split()}
+    number = dict(built.contents())["Who's who"]
+    bbox = subprocess.run(["pdftotext", "-f", str(number), "-l", str(number), "-bbox",
+                           str(built.path), "-"],
+                          capture_output=True, text=True, check=True, timeout=120).stdout
+    words = [(float(m[2]), float(m[4]), html.unescape(m[5])) for m in _WORD.finditer(bbox)]
+    intro = max(bottom for top, bottom, word in words if word == "whom:")
+    heading = built.briefing.sides()[0][0].split()[0]
+    below = min(top for top, bottom, word in words if word == heading and top > intro)
+    graph = [(word, bottom - top) for top, bottom, word in words if intro < top < below]
+    assert {word for word, _ in graph} == labels, "the graph's words are not all on its page"
+    font = TTFont(fontmetrics._font_file())
+    em = (font["hhea"].ascent - font["hhea"].descent) / font["head"].unitsPerEm
+    sizes = {word: height / em for word, height in graph}
+    smallest = min(sizes, key=lambda w: sizes[w])
+    assert sizes[smallest] >= 7.0, f"{smallest!r} prints at {sizes[smallest]:.2f} pt"
 
 
 @pytest.mark.slow
