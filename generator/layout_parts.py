@@ -19,13 +19,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from generator import parts, pdfjoin
+from generator import dependency_internals, parts, pdfjoin
 from generator.layout import (
     PDF_NAME,
     Laid,
     LayoutError,
     _Records,
-    _streams_at_zlibs_default_level,
     in_a_roomy_frame,
     peak_memory,
     render,
@@ -92,7 +91,7 @@ def lay_out(folder: Path, css: str, paper: str, size: int, forks: Forks) -> Laid
     )
     entries += [pdfjoin.Entry(*e) for e in front["entries"]]
     pages = front["pages"] + body
-    with _streams_at_zlibs_default_level():
+    with dependency_internals.streams_at_default_level():
         pdfjoin.finish(
             output, front["end"], entries, pages, destinations,
             [pdfjoin.Bookmark(*b) for b in front["bookmarks"]] + bookmarks,
@@ -247,7 +246,7 @@ def _part(
                     entries=written.entries)
         raise _Stop
 
-    with _streams_at_zlibs_default_level(), contextlib.suppress(_Stop):
+    with dependency_internals.streams_at_default_level(), contextlib.suppress(_Stop):
         document.copy(kept).write_pdf(finisher=write)
     return {
         **done,
@@ -304,7 +303,7 @@ def _front(
         )
         raise _Stop
 
-    with _streams_at_zlibs_default_level(), contextlib.suppress(_Stop):
+    with dependency_internals.streams_at_default_level(), contextlib.suppress(_Stop):
         document.write_pdf(finisher=write)
     numbers = done["pages"]
     return {**done, "bookmarks": _outline_entries(document.pages[:front], numbers),

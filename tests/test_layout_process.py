@@ -1,8 +1,8 @@
 """The print edition's layout runs in a process of its own: what comes back from it.
 
 Failures of that process reach the user as one clear line (and the site is left alone), what
-WeasyPrint logs there is logged here, a stopped build stops it, and serialising each PDF object
-once leaves the file's bytes as they were.
+WeasyPrint logs there is logged here, and a stopped build stops it. The speed-ups on
+dependencies' internals are tested in test_dependency_internals.py.
 """
 
 from __future__ import annotations
@@ -11,9 +11,7 @@ import io
 import json
 import logging
 import os
-import resource
 import signal
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -155,17 +153,6 @@ def test_the_paper_is_checked_before_anything_starts() -> None:
         pdf.Layout(paper="legal")
 
 
-def test_serialising_each_object_once_gives_the_same_bytes() -> None:
-    import weasyprint
-
-    html = SMALL.replace("<p>Hello</p>", "<h1>Title</h1>" + "<p>Some text.</p>" * 200)
-    document = weasyprint.HTML(string=html).render()
-    plain = document.write_pdf(pdf_identifier=True)
-    once = document.write_pdf(pdf_identifier=True, finisher=layout.serialise_once)
-    assert once == plain
-    assert b"/ID [" in once
-
-
 def test_a_layout_is_given_one_book_and_finished_once(tmp_path: Path) -> None:
     with pdf.Layout() as job:
         with pytest.raises(pdf.PdfError, match="^this layout has not been given its book$"):
@@ -213,29 +200,6 @@ def test_a_pdf_that_cannot_be_written_is_one_line(
         f"briefing: the print edition failed: cannot write {output}: "
         f"{file_in_the_way} is not a folder\n"
     )
-
-
-def _bounce(depth: int) -> int:
-    return 0 if depth == 0 else _bounce(depth - 1) + 1
-
-
-def _page_faults(function: Callable[[], object]) -> int:
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
-    function()
-    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
-
-
-def test_recursion_in_a_roomy_frame_maps_no_frame_stack_chunks() -> None:
-    # 300 frames of _bounce take more than one 16 KB chunk of CPython's frame stack: going
-    # down and back up crosses a chunk's edge both ways, 2,000 times.
-    def down_and_up() -> None:
-        for _ in range(2000):
-            _bounce(300)
-
-    down_and_up()  # anything made once (code caches) is made now
-    assert _page_faults(lambda: layout.in_a_roomy_frame(down_and_up)) < 100
-    if sys.version_info < (3, 13):  # before CPython kept a chunk back (gh-142183)
-        assert _page_faults(down_and_up) > 2000
 
 
 # --- a book in parts: the processes the layout process forks ---------------------------------
