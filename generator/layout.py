@@ -235,7 +235,12 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    code = main(sys.argv[1:])
+    # Run as ``generator.layout``, not as ``__main__``: ``layout_parts`` raises the
+    # LayoutError of ``generator.layout``, which ``main`` must know as its own to report it
+    # as a message (under ``__main__`` it would be another class, and reported by its name).
+    from generator import layout as _module
+
+    code = _module.main(sys.argv[1:])
     sys.stdout.flush()
     sys.stderr.flush()
     # Straight out: the layout's objects go with the process, not one by one (see above).
