@@ -13,6 +13,7 @@ import logging
 import os
 import signal
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -280,3 +281,53 @@ def test_stopping_a_layout_stops_what_it_forked(
     while _running(part) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not _running(part)
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text(encoding="ascii", errors="replace")
+            except OSError:
+                continue  # gone meanwhile
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds processes in /proc")
+def test_a_book_in_parts_whose_part_dies_leaves_nothing_behind(tmp_path: Path) -> None:
+    """A part's process killed (as the system does when memory runs out): one line, the
+    last good PDF as it was, and nothing left in the temporary folder."""
+    from generator.pipeline import prepare
+
+    before = _folders()
+    output = tmp_path / "briefing.pdf"
+    output.write_bytes(b"the last good edition")
+    prepared = prepare(REPO_ROOT)
+    killed: list[int] = []
+
+    def kill_a_part() -> None:
+        deadline = time.monotonic() + 120
+        while not killed and time.monotonic() < deadline:
+            for process in _children(os.getpid()):
+                for part in _children(process):
+                    os.kill(part, signal.SIGKILL)
+                    killed.append(part)
+                    return
+            time.sleep(0.005)
+
+    killer = threading.Thread(target=kill_a_part)
+    killer.start()
+    try:
+        with pytest.raises(pdf.PdfError, match=r"^the layout of a part of the book was killed "
+                           r"by signal 9$"), pdf.start(prepared, part_size=30_000) as job:
+            job.finish(output)
+    finally:
+        killer.join()
+    assert killed
+    assert output.read_bytes() == b"the last good edition"
+    assert _folders() == before

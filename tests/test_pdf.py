@@ -313,6 +313,8 @@ def test_a_book_in_parts_is_the_book_as_one_document(whole: Built, in_parts: Bui
     assert in_parts.parts > 3
     assert in_parts.pages == whole.pages
     assert in_parts.texts == whole.texts
+    assert in_parts.contents() == whole.contents()
+    assert len(in_parts.contents()) > 5
     assert outline(in_parts) == outline(whole)
 
     def points(built: Built) -> dict[str, tuple[int, float, float]]:
