@@ -5,7 +5,8 @@
 forked from the layout process: WeasyPrint is loaded once, each part's memory goes back to the
 system when its process ends, and no part waits for another's objects to be freed. Like
 ``layout``, it uses WeasyPrint's public interface: ``Document.pages`` and each page's
-``bookmarks``, ``anchors`` and ``links``, ``Document.copy`` and ``write_pdf``'s ``finisher``.
+``bookmarks``, ``anchors`` and ``links``, ``Document.copy`` and ``write_pdf``'s ``finisher``
+(and, through ``dependency_internals``, the compression level of the streams it writes).
 """
 
 from __future__ import annotations
@@ -206,13 +207,16 @@ def _part(
     chapter_ids = {chapter.id for chapter in index.chapters}
     starting = [sorted(chapter_ids & page.anchors.keys()) for page in kept]
     # Links to another part keep their named destination, which the book's catalog holds:
-    # a stand-in anchor here keeps WeasyPrint from dropping them; its own destination is not.
+    # a stand-in anchor here keeps WeasyPrint from dropping them; its own destination is not
+    # kept. The stand-in is a copy of an anchor WeasyPrint made (its documented form, an
+    # (x, y) point, is not the one it reads), so that its form is WeasyPrint's own.
     anchors = {name for page in kept for name in page.anchors}
+    stand_in = next((point for page in kept for point in page.anchors.values()), None)
     elsewhere: set[str] = set()
     for page in kept:
         for kind, target, _, _ in page.links:
-            if kind == "internal" and target not in anchors:
-                page.anchors[target] = (0, 0, 0, 0)
+            if kind == "internal" and target not in anchors and stand_in is not None:
+                page.anchors[target] = stand_in
                 anchors.add(target)
                 elsewhere.add(target)
     footers = list(range(number, number + keep))
