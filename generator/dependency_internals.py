@@ -108,6 +108,13 @@ def why_off(name: str) -> str | None:
 ON: frozenset[str] = frozenset(name for name in REACHES if why_off(name) is None)
 
 
+def off(name: str) -> str | None:
+    """Why the reach ``name`` is off in this process, or ``None`` if it is on."""
+    if name in ON:
+        return None
+    return why_off(name) or "it was turned off"
+
+
 # --- CPython's frame stack ---------------------------------------------------------------------
 
 
@@ -164,7 +171,7 @@ def streams_at_default_level() -> Iterator[None]:
     if "streams_at_default_level" not in ON:
         yield
         return
-    import pydyf  # noqa: PLC0415 - WeasyPrint's PDF writer, loaded with it
+    import pydyf  # WeasyPrint's PDF writer, loaded with it
 
     saved = pydyf.zlib
     pydyf.zlib = _ZlibAtDefaultLevel
@@ -221,8 +228,8 @@ def document_from_tree(root: Any, url_fetcher: Any) -> Any | None:
     """
     if "document_from_tree" not in ON:
         return None
-    import cssselect2  # noqa: PLC0415 - WeasyPrint's, loaded with it
-    import weasyprint  # noqa: PLC0415 - as above
+    import cssselect2  # WeasyPrint's, loaded with it
+    import weasyprint
 
     document = weasyprint.HTML(string="", url_fetcher=url_fetcher)
     document.wrapper_element = cssselect2.ElementWrapper.from_html_root(

@@ -135,7 +135,7 @@ def html_document(html: str) -> tuple[Any, str]:
 
     from generator import polyglot  # noqa: PLC0415 - imports tinyhtml5, WeasyPrint's parser
 
-    why = dependency_internals.why_off("document_from_tree")
+    why = dependency_internals.off("document_from_tree")
     if why is None:
         try:
             root = polyglot.parse(html)
