@@ -16,11 +16,11 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote
 
 import jinja2
 import markdown
-from markupsafe import Markup
 
 from generator import __version__
 from generator.dates import PartialDate
@@ -80,12 +80,50 @@ class Chapter:
 
 
 @dataclass(frozen=True)
-class Book:
-    """The assembled document and what the PDF needs to know about it."""
+class ChapterText:
+    """One chapter of the book as HTML, in the pieces a book laid out in parts is cut into."""
 
-    html: str
+    id: str
+    start: str  # its section's start tag, heading and intro
+    resume: str  # its section's start tag for a part that goes on with it (no heading)
+    units: tuple[str, ...]  # its pages (fact sheets), or its composed page's sections
+    end: str  # what ends its section
+
+
+@dataclass(frozen=True)
+class Book:
+    """The assembled document and what the PDF needs to know about it.
+
+    The document is ``start``, ``front`` (cover and contents), each chapter's start, units and
+    end, and ``end``: ``html`` joins them. Every unit begins with a start tag: a book laid out
+    in parts (``parts``) is cut only between units, and each unit is marked there.
+    """
+
+    start: str
+    front: str
+    chapters: tuple[ChapterText, ...]
+    end: str
     title: str
     contents: tuple[tuple[int, str, str], ...]  # (level, title, anchor): TOC and outline
+
+    @property
+    def html(self) -> str:
+        """The whole book as one document."""
+        parts = [self.start, self.front]
+        for chapter in self.chapters:
+            parts.append(chapter.start)
+            parts.extend(chapter.units)
+            parts.append(chapter.end)
+        parts.append(self.end)
+        return "".join(parts)
+
+    @property
+    def size(self) -> int:
+        """The book's length in characters (what its layout's memory grows with)."""
+        return sum(
+            len(chapter.start) + sum(map(len, chapter.units)) + len(chapter.end)
+            for chapter in self.chapters
+        ) + len(self.start) + len(self.front) + len(self.end)
 
 
 def anchor(path: str) -> str:
@@ -367,18 +405,17 @@ def assemble(prepared: Prepared, epoch: str) -> Book:
     plan = chapters(briefing)
     included = [p for chapter in plan for p in chapter.pages]
     converter = PageConverter(included)
-    bodies: list[str] = []
+    bodies: list[list[str]] = []
     for chapter in plan:
         shift = 0 if chapter.composed else chapter.level
-        parts = []
+        units = []
         for path in chapter.pages:
             html = converter.convert(pages[path], shift=shift, drop_title=chapter.composed)
             if not chapter.composed:
-                html = f'<article class="sheet">\n{html}\n</article>'
-            parts.append(html)
-        bodies.append("\n".join(parts))
-    kept = {anchor(path) for path in included} | _referenced(bodies)
-    bodies = [_drop_ids(body, kept) for body in bodies]
+                html = f'<article class="sheet">\n{html}\n</article>\n'
+            units.append(html)
+        bodies.append(units)
+    kept = {anchor(path) for path in included} | _referenced(u for b in bodies for u in b)
     created = dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(project.templates_dir / PRINT_DIR)),
@@ -387,18 +424,60 @@ def assemble(prepared: Prepared, epoch: str) -> Book:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    html = env.get_template("book.html.j2").render(
-        settings=settings,
-        briefing=briefing,
-        chapters=list(zip(plan, map(Markup, bodies), strict=True)),
-        as_of=briefing.as_of.display() if briefing.as_of else "not stated",
-        edition=edition_date(epoch).display(),
-        created=created,
-        generator=f"briefing-generator {__version__}",
-        sheets=len(briefing.sheets),
-    )
+    # The template's macros (Jinja's module has no type for them).
+    frame: Any = env.get_template("book.html.j2").make_module({
+        "settings": settings,
+        "briefing": briefing,
+        "as_of": briefing.as_of.display() if briefing.as_of else "not stated",
+        "edition": edition_date(epoch).display(),
+        "created": created,
+        "generator": f"briefing-generator {__version__}",
+        "sheets": len(briefing.sheets),
+    })
+    texts = []
+    for chapter, units in zip(plan, bodies, strict=True):
+        units = [_drop_ids(unit, kept) for unit in units]
+        if chapter.composed:
+            units = [section for unit in units for section in sections(unit)]
+        texts.append(ChapterText(
+            chapter.id,
+            str(frame.chapter_start(chapter)),
+            str(frame.chapter_resume(chapter)),
+            tuple(units),
+            str(frame.chapter_end(chapter)),
+        ))
     contents = tuple((c.level, c.title, c.id) for c in plan)
-    return Book(html, settings.title, contents)
+    return Book(
+        str(frame.start()), str(frame.front(plan)), tuple(texts), str(frame.end()),
+        settings.title, contents,
+    )
+
+
+_SECTION = re.compile(r"^<h2\b", re.M)
+_TAG_OR_END = re.compile(r"<(/?)([A-Za-z][^\s/>]*)[^>]*?(/?)>")
+#: Elements that HTML never closes (the book writes them as ``<br />`` too).
+_VOID = frozenset(
+    "area base br col embed hr img input link meta param source track wbr".split()
+)
+
+
+def sections(body: str) -> list[str]:
+    """A composed page's HTML cut before each second-level heading that stands at its top
+    level: the units a book laid out in parts may be cut between (a composed page can be
+    longer than a part, like the position matrix of a large briefing)."""
+    cuts = [0]
+    depth = 0
+    position = 0
+    for heading in _SECTION.finditer(body):
+        for tag in _TAG_OR_END.finditer(body, position, heading.start()):
+            if tag[3] or tag[2].lower() in _VOID:
+                continue
+            depth += -1 if tag[1] else 1
+        position = heading.start()
+        if depth == 0 and position > 0:
+            cuts.append(position)
+    cuts.append(len(body))
+    return [body[a:b] for a, b in zip(cuts, cuts[1:], strict=False) if a < b]
 
 
 def stylesheet(templates_dir: Path) -> str:

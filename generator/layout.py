@@ -1,4 +1,5 @@
-"""WeasyPrint's part of the print edition: the only module that knows WeasyPrint.
+"""WeasyPrint's part of the print edition: with ``layout_parts``, the only module that knows
+WeasyPrint.
 
 It runs in a process of its own (``python -m generator.layout REQUEST_DIR``, started by
 ``pdf.py``). Laying out a book of 600 pages makes millions of objects, tied together in
@@ -10,30 +11,34 @@ the layout's 1.2 GB; and ``briefing build`` lays the book out while MkDocs build
 The process is started before the book is assembled, so that loading WeasyPrint (about 0.4 s)
 overlaps that work; it then waits for a line on its standard input: ``go`` once the request
 folder is ready (anything else, or the end of the input, and it ends without a word). The
-request folder holds ``book.html``, ``book.css`` and ``request.json`` (``{"paper": ...}``).
-The worker writes ``book.pdf`` and then ``result.json``: ``{"pages": n, "parser": ...,
-"log": [...]}`` on success, ``{"error": message, "log": [...]}`` when the book could not be
-laid out. ``log`` holds the log records emitted meanwhile (WeasyPrint's warnings among them)
-as ``[name, level, message]``, for the parent to emit again. Only this module imports
-WeasyPrint; of the generator it imports only ``polyglot`` (stdlib and WeasyPrint's parser),
-so starting it loads WeasyPrint and no more.
+request folder holds ``book.html``, ``book.css`` and ``request.json`` (``{"paper": ...}``);
+or, for a book longer than a part (``parts.PART_SIZE``: its memory would grow past 1.4 GB),
+the book cut into units (``parts.INDEX_NAME`` and ``parts.UNITS_NAME``) and ``{"paper": ...,
+"part_size": n}``, which ``layout_parts`` lays out in parts, each in a process forked from
+this one. The worker writes ``book.pdf`` and then ``result.json``: ``{"pages": n, "parser":
+..., "log": [...]}`` on success, ``{"error": message, "log": [...]}`` when the book could not
+be laid out. ``log`` holds the log records emitted meanwhile (WeasyPrint's warnings among
+them) as ``[name, level, message]``, for the parent to emit again. Only this module and
+``layout_parts`` import WeasyPrint; of the generator this one imports only ``polyglot``
+(stdlib and WeasyPrint's parser) and ``dependency_internals`` (stdlib), so starting it loads
+WeasyPrint and no more. The speed-ups that rest on WeasyPrint's, pydyf's and CPython's
+internals are all in ``dependency_internals``, each on only with the versions it was verified
+on; everything else here uses WeasyPrint's public interface.
 """
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import gc
 import json
 import logging
 import os
 import resource
 import sys
-import types
-import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
+
+from generator import dependency_internals
 
 PAPER_SIZES = {"a4": "A4", "letter": "letter"}
 HTML_NAME, CSS_NAME, REQUEST_NAME = "book.html", "book.css", "request.json"
@@ -83,130 +88,64 @@ def lay_out(html: str, css: str, *, paper: str = "a4") -> Laid:
     The collector stays off: what layout makes lives until the PDF is written, and every full
     pass would walk all of it (26 % of the time at 1,000 sheets). The process ends right after.
     """
-    import weasyprint  # noqa: PLC0415 - loads Pango; imported when a book is laid out
-
-    gc.disable()
-    stylesheets = [weasyprint.CSS(string=page_css(paper)), weasyprint.CSS(string=css)]
-    source, parser = html_document(html)
 
     def laid_out() -> Laid:
-        document = source.render(stylesheets=stylesheets)
+        document, parser = render(html, css, paper)
         # The file identifier is a hash of the document's own objects: stable for stable
         # content.
-        with _streams_at_zlibs_default_level():
-            data = document.write_pdf(pdf_identifier=True, finisher=serialise_once)
+        with dependency_internals.streams_at_default_level():
+            data = document.write_pdf(
+                pdf_identifier=True, finisher=dependency_internals.serialise_once
+            )
         return Laid(data, len(document.pages), parser)
 
     return in_a_roomy_frame(laid_out)
+
+
+def render(html: str, css: str, paper: str, *extra: str) -> tuple[Any, str]:
+    """WeasyPrint's laid-out document of ``html`` with the book's style sheets (and ``extra``
+    ones after them), and which parser read it; the collector off from here on (see
+    ``lay_out``)."""
+    import weasyprint  # noqa: PLC0415 - loads Pango; imported when a book is laid out
+
+    gc.disable()
+    stylesheets = [weasyprint.CSS(string=text) for text in (page_css(paper), css, *extra)]
+    source, parser = html_document(html)
+    return source.render(stylesheets=stylesheets), parser
 
 
 _T = TypeVar("_T")
 
 
 def in_a_roomy_frame(function: Callable[[], _T]) -> _T:
-    """``function()``, called from a frame with half a megabyte of CPython's frame stack free
-    after it.
-
-    CPython 3.11 keeps Python frames in chunks of 16 KB and gives a chunk back to the system
-    (munmap) as soon as the first frame in it returns. WeasyPrint's layout recurses through
-    boxes nested dozens deep, back and forth across a chunk's edge, so each crossing mapped a
-    fresh chunk and faulted its pages in again: at 1,000 sheets, 250,000 of the layout's
-    500,000 page faults, and about 2.5 s of its 32 s of CPU (CPython issue gh-142183; newer
-    versions keep one chunk back). A frame is as large as its code's value stack says, and
-    one too large for the current chunk gets a chunk of its own, rounded up to a power of two:
-    this one's 66,000 slots (528 KB) get a chunk of 1 MB, and the frames called from it share
-    the other 500 KB, far more than the layout's deepest recursion needs.
-    """
-    return _ROOMY_CALL(function)
-
-
-def _call(function: Callable[[], _T]) -> _T:
-    return function()
-
-
-_ROOMY_CALL = types.FunctionType(
-    _call.__code__.replace(co_stacksize=66_000), _call.__globals__, "roomy_call"
-)
-
-
-class _ZlibAtDefaultLevel:
-    """zlib as pydyf calls it, with every stream compressed at zlib's default level (6)."""
-
-    compress = staticmethod(zlib.compress)
-
-    @staticmethod
-    def compressobj(level: int = zlib.Z_DEFAULT_COMPRESSION, **options: Any) -> Any:
-        return zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, **options)  # not pydyf's 9
-
-
-@contextlib.contextmanager
-def _streams_at_zlibs_default_level() -> Iterator[None]:
-    """While the PDF is written, pydyf compresses its streams at level 6, not 9.
-
-    At 1,000 sheets level 9 took 1.24 s of CPU and level 6 0.40 s, for a PDF 1.8 % larger
-    (4.47 MB of streams instead of 4.40). The bytes stay the same for the same content.
-    """
-    import pydyf  # noqa: PLC0415 - WeasyPrint's PDF writer, loaded with it
-
-    saved = pydyf.zlib
-    pydyf.zlib = _ZlibAtDefaultLevel
-    try:
-        yield
-    finally:
-        pydyf.zlib = saved
+    """``function()``, with room on CPython's frame stack for WeasyPrint's recursion
+    (``dependency_internals.roomy_call``)."""
+    return dependency_internals.roomy_call(function)
 
 
 def html_document(html: str) -> tuple[Any, str]:
     """WeasyPrint's document for ``html``, and which parser read it.
 
     The book's markup is polyglot, and expat reads it in a seventh of the time WeasyPrint's
-    HTML5 parser takes, into the same tree (``polyglot``). Markup that might read differently
-    goes to WeasyPrint's parser, and the parser's name says why.
+    HTML5 parser takes, into the same tree (``polyglot``), which WeasyPrint is handed where
+    ``dependency_internals`` knows how. Markup that might read differently goes to
+    WeasyPrint's parser, and the parser's name says why.
     """
-    import cssselect2  # noqa: PLC0415 - WeasyPrint's, loaded with it
     import weasyprint  # noqa: PLC0415 - as in lay_out
 
     from generator import polyglot  # noqa: PLC0415 - imports tinyhtml5, WeasyPrint's parser
 
-    try:
-        root = polyglot.parse(html)
-    except polyglot.NotPolyglot as reason:
-        return weasyprint.HTML(string=html, url_fetcher=_refusing_fetcher()), f"html5: {reason}"
-    # What WeasyPrint's HTML class makes of a text, made of the tree instead: an empty text
-    # sets the rest (the fetcher, no base URL since the book has no <base>, the media type).
-    document = weasyprint.HTML(string="", url_fetcher=_refusing_fetcher())
-    document.wrapper_element = cssselect2.ElementWrapper.from_html_root(
-        root, content_language=None
-    )
-    document.etree_element = document.wrapper_element.etree_element
-    return document, "xml"
-
-
-def serialise_once(document: Any, pdf: Any) -> None:
-    """Each PDF object is serialised once, not twice.
-
-    pydyf writes every object, then serialises (and compresses, at zlib's level 9) every
-    object again to hash them for the file identifier: 1.3 s of 2.8 s of writing at 1,000
-    sheets. The objects are final when WeasyPrint calls its finisher, so each one's bytes are
-    remembered from the first time. The bytes, the identifier among them, are the same.
-    """
-    for obj in pdf.objects:
-        obj.__class__ = _remembering(type(obj))
-
-
-_REMEMBERING: dict[type, type] = {}
-
-
-def _remembering(cls: type) -> type:
-    """A subclass of a pydyf object class whose ``data`` is worked out once per object."""
-    if cls not in _REMEMBERING:
-        data = getattr(cls, "data", None)
-        if not isinstance(data, property) or data.fget is None:
-            _REMEMBERING[cls] = cls  # not a pydyf object as this module knows them: as it is
+    why = dependency_internals.off("document_from_tree")
+    if why is None:
+        try:
+            root = polyglot.parse(html)
+        except polyglot.NotPolyglot as reason:
+            why = str(reason)
         else:
-            fields = {"data": functools.cached_property(data.fget)}
-            _REMEMBERING[cls] = type(cls.__name__, (cls,), fields)
-    return _REMEMBERING[cls]
+            document = dependency_internals.document_from_tree(root, _refusing_fetcher())
+            if document is not None:
+                return document, "xml"
+    return weasyprint.HTML(string=html, url_fetcher=_refusing_fetcher()), f"html5: {why}"
 
 
 def cpu_seconds() -> float:
@@ -263,26 +202,39 @@ def main(argv: list[str]) -> int:
         if sys.stdin.readline().strip() != GO:
             return 0  # the book is not coming (an error, Ctrl-C): nothing to do or say
         request = json.loads((folder / REQUEST_NAME).read_text(encoding="utf-8"))
-        laid = lay_out(
-            (folder / HTML_NAME).read_text(encoding="utf-8"),
-            (folder / CSS_NAME).read_text(encoding="utf-8"),
-            paper=request["paper"],
-        )
-        (folder / PDF_NAME).write_bytes(laid.data)
+        css = (folder / CSS_NAME).read_text(encoding="utf-8")
+        page_css(request["paper"])  # a paper it does not know: said before anything starts
+        if "part_size" in request:
+            from generator import layout_parts  # noqa: PLC0415 - only for a book in parts
+
+            forks = layout_parts.Forks(folder, records)
+            laid = layout_parts.lay_out(folder, css, request["paper"], request["part_size"], forks)
+            result.update(peak_memory=forks.peak, parts=forks.parts, relaid=forks.relaid,
+                          part_cpu=forks.cpu)
+        else:
+            laid = lay_out(
+                (folder / HTML_NAME).read_text(encoding="utf-8"), css, paper=request["paper"]
+            )
+            (folder / PDF_NAME).write_bytes(laid.data)
         result["pages"] = laid.pages
         result["parser"] = laid.parser
     except LayoutError as exc:
         result["error"] = str(exc)
     except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises it
         result["error"] = f"{type(exc).__name__}: {exc}"
-    result["peak_memory"] = peak_memory()
+    result["peak_memory"] = max(result.get("peak_memory", 0), peak_memory())
     result["log"] = records.records
     (folder / RESULT_NAME).write_text(json.dumps(result), encoding="utf-8")
     return 0
 
 
 if __name__ == "__main__":
-    code = main(sys.argv[1:])
+    # Run as ``generator.layout``, not as ``__main__``: ``layout_parts`` raises the
+    # LayoutError of ``generator.layout``, which ``main`` must know as its own to report it
+    # as a message (under ``__main__`` it would be another class, and reported by its name).
+    from generator import layout as _module
+
+    code = _module.main(sys.argv[1:])
     sys.stdout.flush()
     sys.stderr.flush()
     # Straight out: the layout's objects go with the process, not one by one (see above).

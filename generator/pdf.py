@@ -23,7 +23,7 @@ from types import TracebackType
 from typing import Any, BinaryIO
 
 import generator
-from generator import book, layout
+from generator import book, layout, parts
 from generator.pause import collector_paused
 from generator.pipeline import Prepared, source_date_epoch
 from generator.write import why_not_written, write_if_changed
@@ -49,13 +49,15 @@ class Layout:
     removes its files.
     """
 
-    def __init__(self, *, paper: str = "a4") -> None:
+    def __init__(self, *, paper: str = "a4", part_size: int = parts.PART_SIZE) -> None:
         if paper not in PAPERS:
             raise PdfError(f"paper must be one of {', '.join(PAPERS)}; got {paper!r}")
         if not sys.executable:
             raise PdfError("the print edition needs a Python interpreter to lay the book out "
                            "in, and sys.executable is empty")
         self.paper = paper
+        #: A book longer than this (in characters of HTML) is laid out in parts (``parts``).
+        self.part_size = part_size
         #: CPU seconds the layout process spent starting (interpreter and WeasyPrint loaded),
         #: once ``finish`` has returned.
         self.startup_cpu = 0.0
@@ -64,6 +66,13 @@ class Layout:
         #: Which parser read the book's HTML, once ``finish`` has returned: ``xml``, or
         #: ``html5: `` and why the markup could not be read as XML (see ``polyglot``).
         self.parser = ""
+        #: How many parts the book was laid out in (1: as one document) and how many pages
+        #: were laid out twice (where parts are cut), once ``finish`` has returned.
+        self.parts = 1
+        self.relaid = 0
+        #: For a book in parts, CPU seconds of the processes that laid it out, by kind of work
+        #: (``layout_parts.Forks.cpu``).
+        self.part_cpu: dict[str, float] = {}
         self._submitted = False
         self._folder = Path(tempfile.mkdtemp(prefix="briefing-pdf-"))
         try:
@@ -74,6 +83,9 @@ class Layout:
                     stdout=stderr,
                     stderr=stderr,
                     env=_child_environment(),
+                    # A group of its own, with the processes it forks for a book in parts:
+                    # stopping the layout stops them all (``_stop``).
+                    start_new_session=True,
                 )
         except BaseException:
             shutil.rmtree(self._folder, ignore_errors=True)
@@ -81,15 +93,32 @@ class Layout:
 
     def submit(self, html: str, css: str) -> None:
         """Hand the book (an HTML document and its style sheet) to the layout process."""
+        self._check_unsubmitted()
+        (self._folder / layout.HTML_NAME).write_text(html, encoding="utf-8")
+        self._go(css, {"paper": self.paper})
+
+    def submit_book(self, assembled: book.Book, css: str) -> None:
+        """Hand an assembled book to the layout process: as one document, or cut into its
+        units to be laid out in parts when it is longer than ``part_size``."""
+        if assembled.size <= self.part_size:
+            self.submit(assembled.html, css)
+            return
+        self._check_unsubmitted()
+        parts.write_index(
+            self._folder, assembled.start, assembled.front, assembled.end,
+            [(c.id, c.start, c.resume, c.end, c.units) for c in assembled.chapters],
+        )
+        self._go(css, {"paper": self.paper, "part_size": self.part_size})
+
+    def _check_unsubmitted(self) -> None:
         if self._process is None or self._submitted:
             raise PdfError("this layout has already been given its book")
-        (self._folder / layout.HTML_NAME).write_text(html, encoding="utf-8")
+
+    def _go(self, css: str, request: dict[str, Any]) -> None:
         (self._folder / layout.CSS_NAME).write_text(css, encoding="utf-8")
-        (self._folder / layout.REQUEST_NAME).write_text(
-            json.dumps({"paper": self.paper}), encoding="utf-8"
-        )
+        (self._folder / layout.REQUEST_NAME).write_text(json.dumps(request), encoding="utf-8")
         self._submitted = True
-        assert self._process.stdin is not None  # opened as a pipe above
+        assert self._process is not None and self._process.stdin is not None  # a pipe, above
         try:
             self._process.stdin.write(f"{layout.GO}\n".encode())
             self._process.stdin.close()
@@ -101,7 +130,7 @@ class Layout:
         epoch = source_date_epoch(prepared.project.root)
         with collector_paused():  # the book's pages all live until it is assembled
             assembled = book.assemble(prepared, epoch)
-        self.submit(assembled.html, book.stylesheet(prepared.project.templates_dir))
+        self.submit_book(assembled, book.stylesheet(prepared.project.templates_dir))
 
     def finish(self, output: Path | BinaryIO) -> int:
         """Wait for the layout, write the PDF to ``output`` (a path, or a stream such as
@@ -111,6 +140,7 @@ class Layout:
         if not self._submitted:
             raise PdfError("this layout has not been given its book")
         code = self._process.wait()
+        _stop_group(self._process)  # what it forked, if it died before waiting for them
         self._process = None
         try:
             result = self._result(code)
@@ -121,6 +151,9 @@ class Layout:
             self.startup_cpu = float(result.get("startup_cpu", 0.0))
             self.peak_memory = int(result.get("peak_memory", 0))
             self.parser = str(result.get("parser", ""))
+            self.parts = int(result.get("parts", 1))
+            self.relaid = int(result.get("relaid", 0))
+            self.part_cpu = dict(result.get("part_cpu", {}))
             data = (self._folder / layout.PDF_NAME).read_bytes()
         finally:
             shutil.rmtree(self._folder, ignore_errors=True)
@@ -138,12 +171,14 @@ class Layout:
         pages = int(result["pages"])
         log.info("wrote %s: %d pages", output, pages)
         log.debug("the book's HTML was read by the %s parser", self.parser)
+        if self.parts > 1:
+            log.debug("laid out in %d parts, %d pages of them twice", self.parts, self.relaid)
         return pages
 
     def cancel(self) -> None:
         """Stop the process if it is still running, and remove its files."""
         if self._process is not None:
-            self._process.kill()
+            _stop_group(self._process)
             self._process.wait()
             if self._process.stdin is not None:
                 self._process.stdin.close()
@@ -184,6 +219,14 @@ class Layout:
         raise PdfError(message)
 
 
+def _stop_group(process: subprocess.Popen[bytes]) -> None:
+    """Kill the layout process and every process it forked (its group is its own)."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass  # all gone already
+
+
 def _child_environment() -> dict[str, str]:
     """This environment, with this generator package first on the layout process's path."""
     env = dict(os.environ)
@@ -194,9 +237,10 @@ def _child_environment() -> dict[str, str]:
     return env
 
 
-def start(prepared: Prepared, *, paper: str = "a4") -> Layout:
+def start(prepared: Prepared, *, paper: str = "a4", part_size: int = parts.PART_SIZE) -> Layout:
     """Start laying out the briefing's book; ``finish`` the result to write the PDF."""
-    job = Layout(paper=paper)  # WeasyPrint loads there while the book is assembled here
+    # WeasyPrint loads there while the book is assembled here.
+    job = Layout(paper=paper, part_size=part_size)
     try:
         job.submit_briefing(prepared)
     except BaseException:
@@ -205,7 +249,9 @@ def start(prepared: Prepared, *, paper: str = "a4") -> Layout:
     return job
 
 
-def write_pdf(prepared: Prepared, output: Path, *, paper: str = "a4") -> int:
+def write_pdf(
+    prepared: Prepared, output: Path, *, paper: str = "a4", part_size: int = parts.PART_SIZE
+) -> int:
     """Write the briefing's print edition to ``output``; returns its page count."""
-    with start(prepared, paper=paper) as job:
+    with start(prepared, paper=paper, part_size=part_size) as job:
         return job.finish(output)

@@ -1,8 +1,8 @@
 """The print edition's layout runs in a process of its own: what comes back from it.
 
 Failures of that process reach the user as one clear line (and the site is left alone), what
-WeasyPrint logs there is logged here, a stopped build stops it, and serialising each PDF object
-once leaves the file's bytes as they were.
+WeasyPrint logs there is logged here, and a stopped build stops it. The speed-ups on
+dependencies' internals are tested in test_dependency_internals.py.
 """
 
 from __future__ import annotations
@@ -10,16 +10,18 @@ from __future__ import annotations
 import io
 import json
 import logging
-import resource
-import sys
+import os
+import signal
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from generator import layout, pdf
+from generator import layout, layout_parts, pdf
 from generator.cli import EXIT_PROBLEMS, main
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -152,17 +154,6 @@ def test_the_paper_is_checked_before_anything_starts() -> None:
         pdf.Layout(paper="legal")
 
 
-def test_serialising_each_object_once_gives_the_same_bytes() -> None:
-    import weasyprint
-
-    html = SMALL.replace("<p>Hello</p>", "<h1>Title</h1>" + "<p>Some text.</p>" * 200)
-    document = weasyprint.HTML(string=html).render()
-    plain = document.write_pdf(pdf_identifier=True)
-    once = document.write_pdf(pdf_identifier=True, finisher=layout.serialise_once)
-    assert once == plain
-    assert b"/ID [" in once
-
-
 def test_a_layout_is_given_one_book_and_finished_once(tmp_path: Path) -> None:
     with pdf.Layout() as job:
         with pytest.raises(pdf.PdfError, match="^this layout has not been given its book$"):
@@ -212,24 +203,131 @@ def test_a_pdf_that_cannot_be_written_is_one_line(
     )
 
 
-def _bounce(depth: int) -> int:
-    return 0 if depth == 0 else _bounce(depth - 1) + 1
+# --- a book in parts: the processes the layout process forks ---------------------------------
 
 
-def _page_faults(function: Callable[[], object]) -> int:
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
-    function()
-    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+def _forks(tmp_path: Path) -> tuple[layout_parts.Forks, Any]:
+    records = layout._Records()
+    return layout_parts.Forks(tmp_path, records), records
 
 
-def test_recursion_in_a_roomy_frame_maps_no_frame_stack_chunks() -> None:
-    # 300 frames of _bounce take more than one 16 KB chunk of CPython's frame stack: going
-    # down and back up crosses a chunk's edge both ways, 2,000 times.
-    def down_and_up() -> None:
-        for _ in range(2000):
-            _bounce(300)
+def test_a_part_whose_process_dies_is_one_clear_error(tmp_path: Path) -> None:
+    forks, _ = _forks(tmp_path)
 
-    down_and_up()  # anything made once (code caches) is made now
-    assert _page_faults(lambda: layout.in_a_roomy_frame(down_and_up)) < 100
-    if sys.version_info < (3, 13):  # before CPython kept a chunk back (gh-142183)
-        assert _page_faults(down_and_up) > 2000
+    def killed() -> dict[str, Any]:
+        os.kill(os.getpid(), signal.SIGKILL)
+        return {}
+
+    with pytest.raises(layout.LayoutError, match=r"^the layout of a part of the book was "
+                       r"killed by signal 9$"):
+        forks.run(killed, "parts")
+    with pytest.raises(layout.LayoutError, match=r"^ValueError: no such unit$"):
+        forks.run(lambda: (_ for _ in ()).throw(ValueError("no such unit")), "parts")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_what_the_parts_log_is_passed_on_once_and_their_peak_memory_kept(
+    tmp_path: Path,
+) -> None:
+    forks, records = _forks(tmp_path)
+
+    def part(size: int) -> dict[str, Any]:
+        logging.getLogger("weasyprint").warning("Ignored `hyphens: auto`")
+        held = bytearray(size)  # touched, so resident
+        return {"size": len(held)}
+
+    logging.getLogger().addHandler(records)
+    try:
+        assert forks.run(lambda: part(1 << 20), "parts") == {
+            "size": 1 << 20,
+            "log": [["weasyprint", logging.WARNING, "Ignored `hyphens: auto`"]],
+            "peak_memory": forks.peak,
+        }
+        forks.run(lambda: part(300 << 20), "parts")
+    finally:
+        logging.getLogger().removeHandler(records)
+    assert records.records == [["weasyprint", logging.WARNING, "Ignored `hyphens: auto`"]]
+    # The largest of the parts', which each held their bytes until they ended.
+    assert forks.peak > 300 << 20
+
+
+def _running(pid: int) -> bool:
+    """Whether a process is alive (a zombie that nobody reaped yet is not)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
+    except OSError:
+        return False
+    return "\nState:\tZ" not in status
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs /proc")
+def test_stopping_a_layout_stops_what_it_forked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A book in parts is laid out by processes the layout process forks: Ctrl-C stops them
+    too, not only the layout process."""
+    pid_file = tmp_path / "part.pid"
+    script = (f"sh -c 'echo $$ > {pid_file}.tmp; mv {pid_file}.tmp {pid_file}; exec sleep 30' &"
+              "\nwait")
+    monkeypatch.setattr("sys.executable", _interpreter(tmp_path, script))
+    with pytest.raises(KeyboardInterrupt), pdf.Layout() as job:
+        job.submit(SMALL, "")
+        deadline = time.monotonic() + 10
+        while not pid_file.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        raise KeyboardInterrupt
+    part = int(pid_file.read_text())
+    deadline = time.monotonic() + 5
+    while _running(part) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _running(part)
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text(encoding="ascii", errors="replace")
+            except OSError:
+                continue  # gone meanwhile
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds processes in /proc")
+def test_a_book_in_parts_whose_part_dies_leaves_nothing_behind(tmp_path: Path) -> None:
+    """A part's process killed (as the system does when memory runs out): one line, the
+    last good PDF as it was, and nothing left in the temporary folder."""
+    from generator.pipeline import prepare
+
+    before = _folders()
+    output = tmp_path / "briefing.pdf"
+    output.write_bytes(b"the last good edition")
+    prepared = prepare(REPO_ROOT)
+    killed: list[int] = []
+
+    def kill_a_part() -> None:
+        deadline = time.monotonic() + 120
+        while not killed and time.monotonic() < deadline:
+            for process in _children(os.getpid()):
+                for part in _children(process):
+                    os.kill(part, signal.SIGKILL)
+                    killed.append(part)
+                    return
+            time.sleep(0.005)
+
+    killer = threading.Thread(target=kill_a_part)
+    killer.start()
+    try:
+        with pytest.raises(pdf.PdfError, match=r"^the layout of a part of the book was killed "
+                           r"by signal 9$"), pdf.start(prepared, part_size=30_000) as job:
+            job.finish(output)
+    finally:
+        killer.join()
+    assert killed
+    assert output.read_bytes() == b"the last good edition"
+    assert _folders() == before

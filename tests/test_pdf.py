@@ -25,6 +25,7 @@ from generator import book, fontmetrics
 from generator.cli import EXIT_OK, main
 from generator.dates import PartialDate
 from generator.model import Briefing
+from generator.parts import PART_SIZE
 from generator.pdf import start, write_pdf
 from generator.pipeline import Prepared, prepare
 from generator.render import SYMBOLS, RenderedPage, md_text, page_path
@@ -69,6 +70,8 @@ class Built:
     texts: list[str]  # per page, as extracted
     reader: Any
     parser: str  # which parser read the book's HTML in the layout process
+    part_size: int  # the longest part it was laid out in, in characters
+    parts: int  # how many parts it was laid out in
 
     @property
     def briefing(self) -> Briefing:
@@ -103,14 +106,37 @@ def prepared() -> Prepared:
     return prepare(REPO_ROOT)
 
 
-@pytest.fixture(scope="module")
-def built(prepared: Prepared, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
-    path = tmp_path_factory.mktemp("pdf") / "briefing.pdf"
+#: A part size that cuts the shipped book (about 137,000 characters) into some six parts, in
+#: the middle of chapters too (a book this short is laid out as one document otherwise).
+SMALL_PARTS = 30_000
+
+
+def build(prepared: Prepared, path: Path, part_size: int = PART_SIZE) -> Built:
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
-        with start(prepared) as job:
+        with start(prepared, part_size=part_size) as job:
             pages = job.finish(path)
-    yield Built(prepared, path, pages, page_texts(path), pypdf.PdfReader(path), job.parser)
+    return Built(prepared, path, pages, page_texts(path), pypdf.PdfReader(path), job.parser,
+                 part_size, job.parts)
+
+
+@pytest.fixture(scope="module")
+def whole(prepared: Prepared, tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """The shipped book, laid out as one document (it is far shorter than a part)."""
+    return build(prepared, tmp_path_factory.mktemp("pdf") / "briefing.pdf")
+
+
+@pytest.fixture(scope="module")
+def in_parts(prepared: Prepared, tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """The shipped book, laid out in small parts and joined (generator/layout_parts.py)."""
+    return build(prepared, tmp_path_factory.mktemp("pdf") / "briefing.pdf", SMALL_PARTS)
+
+
+@pytest.fixture(scope="module", params=["whole", "in_parts"])
+def built(request: pytest.FixtureRequest) -> Built:
+    """Each reader-facing test holds for the book as one document and the book in parts."""
+    result: Built = request.getfixturevalue(request.param)
+    return result
 
 
 # --- what a reader finds ---------------------------------------------------------------------
@@ -225,9 +251,9 @@ def test_running_header_and_footer(built: Built) -> None:
         assert f"page {number} of {built.pages}" in text
 
 
-@pytest.mark.slow
-def test_outline_matches_contents(built: Built) -> None:
-    found: list[tuple[int, str, int]] = []
+def outline(built: Built) -> list[tuple[int, str, int, float, float]]:
+    """The outline as (level, title, page, left, top)."""
+    found: list[tuple[int, str, int, float, float]] = []
 
     def walk(items: list[Any], level: int) -> None:
         for item in items:
@@ -235,12 +261,70 @@ def test_outline_matches_contents(built: Built) -> None:
                 walk(item, level + 1)
             else:
                 page = built.reader.get_destination_page_number(item) + 1
-                found.append((level, item.title, page))
+                found.append((level, item.title, page, float(item.left), float(item.top)))
 
     walk(built.reader.outline, 1)
+    return found
+
+
+@pytest.mark.slow
+def test_outline_matches_contents(built: Built) -> None:
+    found = outline(built)
     chapters = book.chapters(built.briefing)
-    assert [(level, title) for level, title, _ in found] == [(c.level, c.title) for c in chapters]
-    assert [(title, page) for _, title, page in found] == built.contents()
+    assert [(level, title) for level, title, *_ in found] == [(c.level, c.title) for c in chapters]
+    assert [(title, page) for _, title, page, *_ in found] == built.contents()
+
+
+def links(built: Built) -> list[tuple[int, tuple[float, ...], str]]:
+    """Every link inside the book: (page, rectangle, named destination)."""
+    found = []
+    for number, page in enumerate(built.reader.pages, start=1):
+        for annotation in page.get("/Annots") or []:
+            annotation = annotation.get_object()
+            if "/Dest" in annotation:
+                rectangle = tuple(round(float(v), 3) for v in annotation["/Rect"])
+                found.append((number, rectangle, str(annotation["/Dest"])))
+    return found
+
+
+@pytest.mark.slow
+def test_every_link_lands_on_its_target(built: Built) -> None:
+    """Cross-references, note marks and the contents all point at a named destination, on a
+    page that shows the heading of the sheet or chapter they name."""
+    destinations = built.reader.named_destinations
+    headings = {c.id: c.title for c in book.chapters(built.briefing)}
+    headings |= {book.anchor(page_path(s)): built.briefing.name(s.id)
+                 for s in built.briefing.sheets.values()}
+    checked = 0
+    for page, _, name in links(built):
+        assert name in destinations, (page, name)
+        target = built.reader.get_destination_page_number(destinations[name]) + 1
+        if name in headings:
+            assert loose(headings[name]) in loose(built.texts[target - 1]), (page, name, target)
+            checked += 1
+    assert checked > 100
+
+
+@pytest.mark.slow
+def test_a_book_in_parts_is_the_book_as_one_document(whole: Built, in_parts: Built) -> None:
+    """Cut where the book turns a page anyway and joined, the parts give the same book: each
+    page's text, the outline, every named destination and every link, where they were."""
+    assert whole.parts == 1
+    assert in_parts.parts > 3
+    assert in_parts.pages == whole.pages
+    assert in_parts.texts == whole.texts
+    assert in_parts.contents() == whole.contents()
+    assert len(in_parts.contents()) > 5
+    assert outline(in_parts) == outline(whole)
+
+    def points(built: Built) -> dict[str, tuple[int, float, float]]:
+        return {
+            name: (built.reader.get_destination_page_number(d) + 1, float(d.left), float(d.top))
+            for name, d in built.reader.named_destinations.items()
+        }
+
+    assert points(in_parts) == points(whole)
+    assert links(in_parts) == links(whole)
 
 
 @pytest.mark.slow
@@ -353,11 +437,11 @@ def test_same_content_and_epoch_give_the_same_bytes(
 ) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     again = tmp_path / "again.pdf"
-    assert write_pdf(built.prepared, again) == built.pages
+    assert write_pdf(built.prepared, again, part_size=built.part_size) == built.pages
     assert again.read_bytes() == built.path.read_bytes()
     # Writing the same bytes again leaves the file alone.
     mtime = again.stat().st_mtime_ns
-    write_pdf(built.prepared, again)
+    write_pdf(built.prepared, again, part_size=built.part_size)
     assert again.stat().st_mtime_ns == mtime
 
 
