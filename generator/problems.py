@@ -68,13 +68,16 @@ class Problem:
         prefix = "warning: " if self.severity is Severity.WARNING else ""
         return f"{self.location()}: {prefix}{_one_line(self.message)} [{self.rule}]"
 
-    def format_github(self) -> str:
+    def format_github(self, site_url: str | None = None) -> str:
+        """A GitHub Actions annotation: the rule as its title, the message, and on a line of
+        its own the address of the rule's explanation (``errors_address(site_url)``)."""
         level = "error" if self.is_error else "warning"
         props = f"file={_gh_escape_property(self.path)}"
         if self.line:
             props += f",line={self.line},col={self.column}"
         props += f",title={_gh_escape_property(self.rule)}"
-        return f"::{level} {props}::{_gh_escape_data(self.message)}"
+        text = f"{self.message}\nExplained at {errors_address(site_url)}#{self.rule}"
+        return f"::{level} {props}::{_gh_escape_data(text)}"
 
 
 #: Line breaks (as str.splitlines knows them) that a message can quote from content: written

@@ -12,6 +12,7 @@ from __future__ import annotations
 import builtins
 import errno
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -24,7 +25,7 @@ import pytest
 from sitekit import EPOCH, build_env, make_sample
 
 from generator.cli import EXIT_PROBLEMS, EXIT_USAGE, main
-from generator.problems import ERRORS_SOURCE
+from generator.problems import ERRORS_SOURCE, explained_at
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 PAGE = ERRORS_SOURCE
@@ -154,6 +155,13 @@ plugins:
 """
 
 
+def pointer(root: Path) -> str:
+    """What follows a list of problems on standard error: where each rule is explained (on
+    the project's site when briefing.yml has its address)."""
+    found = re.search(r"(?m)^site_url: (\S+)$", (root / "briefing.yml").read_text("utf-8"))
+    return explained_at(found[1] if found else None) + "\n"
+
+
 def mkdocs_without(root: Path, old: str, new: str) -> None:
     config = root / "mkdocs.yml"
     text = config.read_text(encoding="utf-8")
@@ -164,7 +172,7 @@ def mkdocs_without(root: Path, old: str, new: str) -> None:
 def test_missing_mkdocs_yml(sample: Path, cli: Callable[..., tuple[int, str, str]]) -> None:
     (sample / "mkdocs.yml").unlink()
     code, out, err = cli("--root", str(sample), "build", "--no-pdf")
-    assert (code, err) == (EXIT_PROBLEMS, "")
+    assert (code, err) == (EXIT_PROBLEMS, pointer(sample))
     assert out.splitlines() == [
         line("mkdocs-missing", root=str(sample)),
         "1 error",
@@ -175,7 +183,7 @@ def test_missing_mkdocs_yml(sample: Path, cli: Callable[..., tuple[int, str, str
 def test_malformed_mkdocs_yml(sample: Path, cli: Callable[..., tuple[int, str, str]]) -> None:
     mkdocs_without(sample, "docs_dir: docs\n", "docs_dir: [docs\n")
     code, out, err = cli("--root", str(sample), "build", "--no-pdf")
-    assert (code, err) == (EXIT_PROBLEMS, "")
+    assert (code, err) == (EXIT_PROBLEMS, pointer(sample))
     assert out.splitlines() == [
         line("mkdocs-malformed"),
         "1 error",
@@ -188,7 +196,7 @@ def test_mkdocs_yml_without_the_plugin(
 ) -> None:
     mkdocs_without(sample, "  - briefing\n", "")
     code, out, err = cli("--root", str(sample), "build", "--no-pdf")
-    assert (code, err) == (EXIT_PROBLEMS, "")
+    assert (code, err) == (EXIT_PROBLEMS, pointer(sample))
     at = (sample / "mkdocs.yml").read_text(encoding="utf-8").splitlines().index("plugins:") + 1
     assert out.splitlines() == [line("plugin-not-listed", line=str(at)), "1 error"]
     untouched(sample)
@@ -199,7 +207,7 @@ def test_mkdocs_yml_without_plugins(
 ) -> None:
     mkdocs_without(sample, SEARCH_AND_BRIEFING, "")
     code, out, err = cli("--root", str(sample), "build", "--no-pdf")
-    assert (code, err) == (EXIT_PROBLEMS, "")
+    assert (code, err) == (EXIT_PROBLEMS, pointer(sample))
     assert out.splitlines() == [line("plugin-missing"), "1 error"]
     untouched(sample)
 
@@ -352,7 +360,7 @@ def test_unreadable_folder(
     places_unreadable: Path, cli: Callable[..., tuple[int, str, str]]
 ) -> None:
     code, out, err = cli("--root", str(places_unreadable), "check")
-    assert (code, err) == (EXIT_PROBLEMS, "")
+    assert (code, err) == (EXIT_PROBLEMS, pointer(places_unreadable))
     assert out.splitlines() == UNREADABLE
 
 
