@@ -1,7 +1,7 @@
 """The errors page explains every rule `briefing check` can report, and CONTRIBUTING.md is the
 editor's guide alone. A rule id used anywhere in generator/ without a `### rule-id` entry on
 the errors page (whose anchor, as MkDocs' toc extension makes it, is the rule itself) fails
-here, and so does an entry for a rule that no longer exists."""
+here, and so does an entry for a rule that no longer exists; so does a guide over its size."""
 
 from __future__ import annotations
 
@@ -15,7 +15,10 @@ from generator.problems import ERRORS_IN_REPOSITORY, ERRORS_SOURCE
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 GENERATOR = REPO_ROOT / "generator"
+GUIDE = REPO_ROOT / "CONTRIBUTING.md"
 RULES_SECTION = "## Rules"
+#: The guide's size limit (issue 16): the editor's guide alone, the rules on the errors page.
+GUIDE_LIMIT = 12_000
 
 # Rules every version of the checker has had: the collector must find at least these, so a
 # collector that silently finds nothing cannot pass.
@@ -156,3 +159,11 @@ def test_the_repository_path_is_the_page() -> None:
     assert REPO_ROOT / ERRORS_IN_REPOSITORY == ERRORS_SOURCE
     assert ERRORS_SOURCE.is_file()
 
+
+def test_the_guide_is_the_editors_guide_alone() -> None:
+    data = GUIDE.read_bytes()
+    assert len(data) <= GUIDE_LIMIT, f"CONTRIBUTING.md: {len(data):,} bytes, over {GUIDE_LIMIT:,}"
+    text = data.decode("utf-8")
+    headings = set(re.findall(r"^#+ `?([a-z-]+)`?$", text, flags=re.MULTILINE))
+    assert not headings & set(collect_rules()), "rules are explained on the errors page"
+    assert f"]({ERRORS_IN_REPOSITORY})" in text, "the guide links to the errors page"
