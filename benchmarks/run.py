@@ -2,28 +2,36 @@
 
 One command measures, for every size, in one run:
 
-* the generator's stages, timed one by one in a fresh process: load (briefing.yml, discover,
-  read, decode, parse every sheet), validate (the rest of ``validate.check``), model
+* the generator's stages, timed one by one in a fresh process: load (briefing.yml, then
+  finding, reading and parsing every sheet, wherever the check calls those), validate (the
+  rest of the check ``briefing check`` runs: ``pipeline.Workspace.check``, or
+  ``validate.check`` where the pipeline has no ``Workspace``), model
   (``CheckResult.briefing``), render (``render_pages``), JSON (``briefing_json``) and write
   (every rendered page written with ``write_if_changed`` into an empty folder: a proxy, since
   the plugin hands pages to MkDocs in memory); then ``pipeline.prepare`` whole, and the
-  generator's part of a rebuild after one sheet changed (``pipeline.Workspace``);
+  generator's part of a rebuild after one fact of one sheet changed on disk (the same
+  ``pipeline.Workspace``, as under ``mkdocs serve``);
 * the MkDocs build (``generator.plugin.build_site(root, tmp, strict=True)``) in another fresh
   process, with the time spent inside the briefing plugin's hooks measured during that build;
-* the PDF edition (``generator.pdf.write_pdf``) in a third process, skipped with a note while
-  it raises NotImplementedError; and once more for the shipped briefing (the repository's own
-  content), the book the PDF's goal of at most 60 ms of CPU per page is set for;
-* peak memory: ``ru_maxrss`` of each of those processes (so it includes the interpreter and
-  the imports; the RSS right after the imports is reported beside it).
+* the PDF edition in a third process, for each size up to ``--pdf-max-sheets``: the book
+  assembled there (``generator.pdf.start``), laid out and written by the layout process it
+  starts (``finish``), ``--pdf-repeat`` times, the run with the least CPU time per page
+  reported; once more for the shipped briefing (the repository's own content), the book the
+  PDF's goal of at most 60 ms of CPU per page is set for; and for a plain document
+  (``simple_document``), WeasyPrint's own speed on this machine;
+* peak memory: the peak resident set (``VmHWM``) of each of those processes, and of the layout
+  process, so it includes the interpreter and the imports (the RSS right after the imports is
+  reported beside it); not ``ru_maxrss``, which counts this process's size at the fork.
 
 Every time is taken twice: wall clock, and CPU time of the process and its children (Graphviz
-runs as a child). The goals are judged on CPU time, which other work on a shared machine does
-not inflate; wall-clock figures are shown beside them.
+and the layout process run as children). The goals are judged on CPU time, which other work on
+a shared machine does not inflate; wall-clock figures are shown beside them.
 
 Usage::
 
     python benchmarks/run.py [--sizes 100,1000,10000] [--skip-pdf] [--pdf-max-sheets 1000]
-                             [--pdf-repeat 3] [--output FILE] [--profile]
+                             [--pdf-repeat 3] [--seed 0] [--work DIR] [--output FILE]
+                             [--profile]
 
 The Markdown report is printed, and written to ``--output`` when given (the committed results
 live in ``benchmarks/RESULTS.md``; hand-written notes below the marker line are kept).
@@ -808,20 +816,20 @@ def report(run: Run) -> str:
         " the site. It includes the generator. **Plugin hooks in the build**: time spent"
         " inside the briefing plugin's `on_*` hooks during that same build. **Generator /"
         " build** takes the larger of the stages total and the plugin hooks.",
-        "- **PDF**: the PDF edition of an already prepared briefing, as `generator.pdf.write_pdf`"
-        " makes it: the book's HTML assembled in the briefing's process, then laid out, drawn"
-        " and written by WeasyPrint in a process of its own, which the CPU time includes. Per"
+        "- **PDF**: the PDF edition of an already prepared briefing, as `generator.pdf.start` and"
+        " `finish` make it: the book's HTML assembled in the briefing's process, then laid out,"
+        " drawn and written by WeasyPrint in a process of its own, which the CPU time includes. Per"
         " page = CPU time / pages of the PDF, leaving out the layout process's start (the"
-        " interpreter, and WeasyPrint loading Pango, HarfBuzz and fontconfig: about 0.4 s per"
-        " PDF, whatever its length), which is reported apart and in the goal's line. The row"
-        " *shipped briefing* is the repository's own content (`content/` beside `benchmarks/`),"
-        " made into a PDF in a process of its own like the others. Each PDF is made `--pdf-repeat`"
-        " times (default 3) and the run with the least CPU time per page is reported (all runs"
-        " are listed under the table). The row *simple document* is WeasyPrint's speed here on"
-        " plain text: about 220 A4 pages of headings and paragraphs of made-up words in"
-        " WeasyPrint's default style sheet (`simple_document` in this file), laid out the same"
-        " way as the book (the same process, HTML parser and PDF settings); the ratio to it is"
-        " steadier than the time on a shared machine.",
+        " interpreter, and WeasyPrint loading Pango, HarfBuzz and fontconfig: about 0.4 s per PDF,"
+        " whatever its length), which is reported apart and in the goal's line. The row *shipped"
+        " briefing* is the repository's own content (`content/` beside `benchmarks/`), made into a"
+        " PDF in a process of its own like the others. Each PDF is made `--pdf-repeat` times"
+        " (default 3) and the run with the least CPU time per page is reported (all runs are listed"
+        " under the table). The row *simple document* is WeasyPrint's speed here on plain text:"
+        " about 220 A4 pages of headings and paragraphs of made-up words in WeasyPrint's default"
+        " style sheet (`simple_document` in this file), laid out the same way as the book (the same"
+        " process, HTML parser and PDF settings); the ratio to it is steadier than the time on a"
+        " shared machine.",
         "- **Peak memory**: the peak resident set (`VmHWM`) at the end of each process"
         " (generator stages; build; PDF), so it includes the interpreter and imports; for the"
         " PDF, also the layout process's own, or for a book in parts the largest of the"

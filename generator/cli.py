@@ -3,7 +3,8 @@
 Exit codes: 0 success, 1 content problems (errors, or warnings under ``--strict``) and
 faults of the machine met while running (no Graphviz, a full or read-only disk), 2 usage
 errors (bad arguments, missing project files), 128 + N for a build stopped by signal N. Every
-fault is one line, never a traceback: CONTRIBUTING.md's "Environment faults" lists them.
+fault is one line, never a traceback: the errors page (``generator/errors.md``, ``errors/`` on
+the site) lists them under "Environment faults".
 """
 
 from __future__ import annotations
@@ -31,7 +32,13 @@ from generator import (
     write,
 )
 from generator.config import CONFIG_FILE, load_project
-from generator.problems import ContentError, EnvironmentFault, Problem, summary
+from generator.problems import (
+    ContentError,
+    EnvironmentFault,
+    Problem,
+    explained_at,
+    summary,
+)
 from generator.render import TemplateProblem
 
 log = logging.getLogger(__name__)
@@ -43,14 +50,32 @@ class UsageError(Exception):
     """The command was called wrongly; exit 2 with this message."""
 
 
-def _print_problems(problems: Sequence[Problem], fmt: str) -> None:
+def _print_problems(problems: Sequence[Problem], fmt: str, site_url: str | None,
+                    files: int | None = None, *, counted: bool = True) -> None:
+    """Each problem, then (``counted``) the count; then, in text, one line on standard error
+    saying where their rules are explained (each GitHub annotation carries its own rule's
+    address instead). Standard output stays the listing alone, one problem a line and the
+    count last, for scripts and hooks that read it; the pointer is for the person."""
     for problem in problems:
-        print(problem.format_github() if fmt == "github" else problem.format())
+        print(problem.format_github(site_url) if fmt == "github" else problem.format())
+    if counted:
+        print(summary(problems, files))
+    if problems and fmt != "github":
+        sys.stdout.flush()  # after the listing, also where both streams go to one log
+        print(explained_at(site_url), file=sys.stderr)
 
 
-def _report(exc: ContentError, fmt: str) -> None:
-    _print_problems(exc.problems, fmt)
-    print(summary(exc.problems, exc.files))
+def _site_url(root: Path) -> str | None:
+    """briefing.yml's site_url, for the errors page's address; None when it has none or
+    cannot be read (its problems are then the ones being reported)."""
+    try:
+        return load_project(root).settings.site_url
+    except (ContentError, OSError):
+        return None
+
+
+def _report(exc: ContentError, fmt: str, root: Path) -> None:
+    _print_problems(exc.problems, fmt, _site_url(root), exc.files)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -61,8 +86,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     # Settings (for review freshness) are optional: a content tree can be checked alone.
     settings = load_project(root).settings if (root / CONFIG_FILE).is_file() else None
     result = pipeline.Workspace(root).check(settings)
-    _print_problems(result.problems, args.format)
-    print(summary(result.problems, result.files))
+    _print_problems(result.problems, args.format, settings.site_url if settings else None,
+                    result.files)
     if result.errors or (args.strict and result.problems):
         return EXIT_PROBLEMS
     return EXIT_OK
@@ -85,8 +110,8 @@ def cmd_schema(args: argparse.Namespace) -> int:
 def _prepare(workspace: pipeline.Workspace) -> pipeline.Prepared:
     """Validate and render; problems are printed by main() through ContentError."""
     prepared = workspace.build()
-    for problem in prepared.warnings:
-        print(problem.format())
+    _print_problems(prepared.warnings, "text", prepared.project.settings.site_url,
+                    counted=False)
     return prepared
 
 
@@ -179,7 +204,7 @@ def _pdf(args: argparse.Namespace, output: Path | BinaryIO, stopper: _Stopper) -
     except ContentError as exc:
         if isinstance(output, Path):
             raise  # main() prints the problems
-        _report(exc, "text")  # on stderr, not into the PDF's stream
+        _report(exc, "text", args.root)  # on stderr, not into the PDF's stream
         return EXIT_PROBLEMS
     if isinstance(output, Path):
         print(f"wrote {output} ({pages} pages)")
@@ -443,7 +468,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"briefing: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except ContentError as exc:
-        _report(exc, getattr(args, "format", "text"))
+        _report(exc, getattr(args, "format", "text"), args.root)
         return EXIT_PROBLEMS
     except TemplateProblem as exc:
         print(f"briefing: template error: {exc}", file=sys.stderr)

@@ -40,8 +40,8 @@ class Settings(Node):
     )
     site_url: Url | None = Field(
         default=None,
-        description="Address the site is published at, for canonical links and the sitemap "
-        "(mkdocs.yml's site_url, when it has none).",
+        description="Address the site is published at, for canonical links, the sitemap and "
+        "the errors page the tools name (mkdocs.yml's site_url, when it has none).",
     )
 
     def edit_url(self, path: str) -> str | None:

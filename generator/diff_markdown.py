@@ -5,9 +5,11 @@
   and facts, a new source with the facts that cite it, a removed sheet with its facts and
   the sheets that referred to it. Sheets are named as readers know them, with their ids.
 * **Readers** (``reader_markdown``: one commit on the "What changed" page): names only,
-  linked to the sheet's page where it still has one, fields by their labels; a new sheet in
-  one line with a link (its page has the rest); nothing editors alone care about
-  (``reviewed`` dates).
+  linked to the sheet's page where it still has one, fields by their names in words
+  (``as_of``: "As of"); a new sheet as its line and one line under it (its fields in short,
+  and how many facts it has, or for a source how many facts cite it: its page has the rest);
+  a removed sheet with its facts; nothing editors alone care about (``reviewed`` dates), and
+  nothing at all for a commit that changed only those.
 
 Both nest a sheet's changes under it with four spaces (what Python-Markdown needs; GitHub
 reads it too). A reworded fact is shown word by word, deleted words in ``<del>`` and

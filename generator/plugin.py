@@ -16,7 +16,7 @@ from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
@@ -39,7 +39,15 @@ from generator.pipeline import (
     briefing_json,
     source_date_epoch,
 )
-from generator.problems import CATALOGUE, ContentError, EnvironmentFault, Problem, summary
+from generator.problems import (
+    ERRORS_PAGE,
+    ERRORS_SOURCE,
+    ContentError,
+    EnvironmentFault,
+    Problem,
+    explained_at,
+    summary,
+)
 from generator.render import LABELS_CSS, LABELS_CSS_URL, TemplateProblem
 from generator.yamlparse import compose, decode, syntax_problem
 
@@ -61,9 +69,13 @@ class _Broken:
     problems: list[Problem]
     notes: list[str]
 
-    def lines(self) -> list[str]:
-        counted = [summary(self.problems, None)] if self.problems else []
-        return [*(p.format() for p in self.problems), *self.notes, *counted]
+    def lines(self, site_url: str | None) -> list[str]:
+        """As the CLI prints them: the problems, where their rules are explained, the notes,
+        the count."""
+        if not self.problems:
+            return list(self.notes)
+        return [*(p.format() for p in self.problems), explained_at(site_url), *self.notes,
+                summary(self.problems, None)]
 
 
 class BriefingPlugin(BasePlugin[BriefingPluginConfig]):
@@ -75,8 +87,6 @@ class BriefingPlugin(BasePlugin[BriefingPluginConfig]):
         self._serving = False
         #: Under ``mkdocs serve``, the errors every page shows instead of the site.
         self._broken: _Broken | None = None
-        #: Docs path of the error catalogue when the preview serves it.
-        self._catalogue: str | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Defined so that MkDocs keeps this plugin between `mkdocs serve` rebuilds, and with
@@ -110,13 +120,15 @@ class BriefingPlugin(BasePlugin[BriefingPluginConfig]):
             self.prepared = self._workspace.build()
         except (ContentError, TemplateProblem, EnvironmentFault) as exc:
             broken = _broken(exc)
+            # Under `mkdocs serve`, site_url is the preview's own address.
+            lines = broken.lines(config.site_url)
             if not self._serving:
-                raise PluginError("\n".join(broken.lines())) from None
+                raise PluginError("\n".join(lines)) from None
             # A failed build leaves the preview waiting for a good one, and every request
             # with it: the build goes on, and every page shows the errors instead.
             self._broken = broken
             log.info("the briefing has errors; every page of the preview lists them:")
-            for line in broken.lines():
+            for line in lines:
                 log.info(line)
             return config
         # Warnings inform: logged below MkDocs' WARNING level, which strict mode (mkdocs.yml)
@@ -141,14 +153,15 @@ class BriefingPlugin(BasePlugin[BriefingPluginConfig]):
         if self._broken is not None:
             return self._error_files(files, config)
         assert self.prepared is not None
-        for page in self.prepared.pages:
-            existing = files.get_file_from_path(page.path)
-            if existing is not None:
+        for path in [*(page.path for page in self.prepared.pages), ERRORS_PAGE]:
+            if files.get_file_from_path(path) is not None:
                 raise PluginError(
-                    f"docs/{page.path} is hand-written but the briefing generates that page; "
+                    f"docs/{path} is hand-written but the briefing generates that page; "
                     "rename or remove it"
                 )
+        for page in self.prepared.pages:
             files.append(File.generated(config, page.path, content=page.markdown))
+        self._add_errors_page(files, config)
         files.append(
             File.generated(
                 config,
@@ -159,6 +172,13 @@ class BriefingPlugin(BasePlugin[BriefingPluginConfig]):
         self._add_labels(files, config, self.prepared.project.templates_dir)
         return files
 
+    def _add_errors_page(self, files: Files, config: MkDocsConfig) -> None:
+        """The generator's own page for editors that explains every rule (each its anchor),
+        in every project's site: out of the navigation here, out of search and the sitemap by
+        its front matter, as the review page is."""
+        files.append(File.generated(config, ERRORS_PAGE, abs_src_path=str(ERRORS_SOURCE),
+                                    inclusion=InclusionLevel.NOT_IN_NAV))
+
     def _add_labels(self, files: Files, config: MkDocsConfig, templates: Path) -> None:
         labels = templates / LABELS_CSS
         if labels.is_file():
@@ -166,36 +186,22 @@ class BriefingPlugin(BasePlugin[BriefingPluginConfig]):
 
     def _error_files(self, files: Files, config: MkDocsConfig) -> Files:
         """Every page the site would have (each shows the errors, see on_page_markdown), and
-        the error catalogue, which the errors link to."""
+        the errors page, which the errors link to."""
         root = self._root(config)
         for path in preview.page_paths(root):
             if files.get_file_from_path(path) is None:
                 files.append(File.generated(config, path, content=""))
-        self._catalogue = None
-        catalogue = (root / CATALOGUE).resolve()
-        docs = Path(config.docs_dir).resolve()
-        if not catalogue.is_file():
-            pass  # the rules are shown without links
-        elif catalogue.is_relative_to(docs):
-            self._catalogue = catalogue.relative_to(docs).as_posix()
-        elif files.get_file_from_path(CATALOGUE) is None:
-            files.append(File.generated(config, CATALOGUE, abs_src_path=str(catalogue)))
-            self._catalogue = CATALOGUE
+        if files.get_file_from_path(ERRORS_PAGE) is None:
+            self._add_errors_page(files, config)
         self._add_labels(files, config, root / "briefings")
         return files
-
-    def _served(self, path: str) -> str | None:
-        """The docs path at which the preview serves a project file (only the catalogue)."""
-        return self._catalogue if path == CATALOGUE else None
 
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str:
-        if self._broken is None or page.file.src_uri == self._catalogue:
+        if self._broken is None or page.file.src_uri == ERRORS_PAGE:
             return markdown
-        return preview.error_page(
-            self._broken.problems, self._broken.notes, page.file.src_uri, self._served
-        )
+        return preview.error_page(self._broken.problems, self._broken.notes, page.file.src_uri)
 
     def on_page_context(
         self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation

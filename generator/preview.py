@@ -7,7 +7,7 @@ A build with errors publishes nothing: this page exists only in the preview.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from generator.escaping import md_text
@@ -31,17 +31,11 @@ def page_paths(root: Path) -> list[str]:
     return list(paths)
 
 
-def error_page(
-    problems: Sequence[Problem],
-    notes: Sequence[str],
-    here: str,
-    served: Callable[[str], str | None],
-) -> str:
+def error_page(problems: Sequence[Problem], notes: Sequence[str], here: str) -> str:
     """The error page's Markdown as served from the docs path ``here``: each problem with its
-    place (``path:line:col``), message and rule, the rule linked to its explanation where the
-    preview serves it (``served``: a project file's docs path, or None), then ``notes``
-    (problems without a rule, such as a template's). Everything quoted is escaped: messages
-    quote content."""
+    place (``path:line:col``), message and rule, the rule linked to its entry on the errors
+    page (which the preview serves beside it), then ``notes`` (problems without a rule, such
+    as a template's). Everything quoted is escaped: messages quote content."""
     counted = summary(problems, None) if problems else "a template error"
     lines = [
         f"# {TITLE}",
@@ -56,11 +50,8 @@ def error_page(
         folder = here.rsplit("/", 1)[0] if "/" in here else ""
         for problem in problems:
             kind = "" if problem.is_error else "warning: "
-            rule: str = md_text(problem.rule)
             path, anchor = explanation(problem.rule)
-            target = served(path)
-            if target is not None:
-                rule = f"[{rule}]({relative_path(target, folder)}#{anchor})"
+            rule = f"[{md_text(problem.rule)}]({relative_path(path, folder)}#{anchor})"
             # In code, as in the terminal, and kept on one line.
             where = f"<code>{md_text(problem.location())}</code>"
             lines.append(f"| {where} | {kind}{md_text(problem.message)} | {rule} |")

@@ -7,16 +7,36 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
 
-#: The error catalogue, as a path from the project folder: it explains every rule under a
-#: heading of the rule's own name, which is the rule's anchor there.
-CATALOGUE = "CONTRIBUTING.md"
+#: The page that explains every rule, under a heading of the rule's own name (the rule is the
+#: heading's anchor), and every environment fault. The generator owns it: the plugin adds it to
+#: every project's site at ERRORS_PAGE, so no project's docs/ has to keep a copy.
+ERRORS_SOURCE = Path(__file__).with_name("errors.md")
+#: Its docs path on the site (served at errors/).
+ERRORS_PAGE = "errors.md"
+#: Its path in the generator's repository, for where the site's address is not known.
+ERRORS_IN_REPOSITORY = "generator/errors.md"
 
 
 def explanation(rule: str) -> tuple[str, str]:
-    """Where ``rule`` is explained: the catalogue's path (from the project folder) and the
-    anchor of the rule's entry. Every link to a rule's explanation is made from this."""
-    return CATALOGUE, rule
+    """Where ``rule`` is explained on the site: the errors page's docs path and the anchor of
+    the rule's entry. Every link to a rule's explanation on the site is made from this."""
+    return ERRORS_PAGE, rule
+
+
+def errors_address(site_url: str | None) -> str:
+    """The errors page's address: on the published site when ``site_url`` is known (MkDocs
+    serves ``errors.md`` at ``errors/``), else its path in the generator's repository, whose
+    host also makes each heading an anchor."""
+    if site_url:
+        return f"{site_url.rstrip('/')}/{ERRORS_PAGE.removesuffix('.md')}/"
+    return ERRORS_IN_REPOSITORY
+
+
+def explained_at(site_url: str | None) -> str:
+    """The line that ends a list of problems: where each of their rules is explained."""
+    return f"Each [rule] is explained at {errors_address(site_url)}#<rule>"
 
 
 class Severity(StrEnum):
@@ -48,13 +68,16 @@ class Problem:
         prefix = "warning: " if self.severity is Severity.WARNING else ""
         return f"{self.location()}: {prefix}{_one_line(self.message)} [{self.rule}]"
 
-    def format_github(self) -> str:
+    def format_github(self, site_url: str | None = None) -> str:
+        """A GitHub Actions annotation: the rule as its title, the message, and on a line of
+        its own the address of the rule's explanation (``errors_address(site_url)``)."""
         level = "error" if self.is_error else "warning"
         props = f"file={_gh_escape_property(self.path)}"
         if self.line:
             props += f",line={self.line},col={self.column}"
         props += f",title={_gh_escape_property(self.rule)}"
-        return f"::{level} {props}::{_gh_escape_data(self.message)}"
+        text = f"{self.message}\nExplained at {errors_address(site_url)}#{self.rule}"
+        return f"::{level} {props}::{_gh_escape_data(text)}"
 
 
 #: Line breaks (as str.splitlines knows them) that a message can quote from content: written

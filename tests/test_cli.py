@@ -57,13 +57,30 @@ def test_check_errors_exit_1(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     root = make_project(bad_certainty)
-    code, out, _ = run(capsys, "--root", str(root), "check")
+    code, out, err = run(capsys, "--root", str(root), "check")
     assert code == EXIT_PROBLEMS, out
     assert out.splitlines() == [
         "content/actors/bob-broker.yml:8:5: 'certainty' must be one of confirmed, reported, "
         "possible, disputed, denied; got 'likely' [vocabulary]",
         "11 files checked: 1 error",
     ]
+    # For the person, not for what reads the listing: where each rule is explained.
+    assert err == "Each [rule] is explained at generator/errors.md#<rule>\n"
+
+
+def test_the_rules_are_explained_on_the_published_site_when_it_has_an_address(
+    make_project: Callable[..., Path],
+    bad_certainty: dict[str, str],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """With site_url in briefing.yml, the published errors page (errors.md is served at
+    errors/); without it, the page's path in the generator's repository (above)."""
+    root = make_project({**bad_certainty,
+                         "briefing.yml": "title: T\nsite_url: https://example.org/briefing\n"})
+    code, out, err = run(capsys, "--root", str(root), "check")
+    assert code == EXIT_PROBLEMS, out
+    assert out.splitlines()[-1] == "11 files checked: 1 error"
+    assert err == "Each [rule] is explained at https://example.org/briefing/errors/#<rule>\n"
 
 
 def test_check_warnings_exit_0_and_1_under_strict(
@@ -132,11 +149,13 @@ def test_format_github(
     assert code == EXIT_PROBLEMS
     assert out.splitlines() == [
         "::error file=content/actors/bob-broker.yml,line=8,col=5,title=vocabulary::'certainty' "
-        "must be one of confirmed, reported, possible, disputed, denied; got 'likely'",
+        "must be one of confirmed, reported, possible, disputed, denied; got 'likely'"
+        "%0AExplained at generator/errors.md#vocabulary",
         "::error file=content/actors/x.yaml,title=file-name::fact sheets end in .yml; "
-        "rename to x.yml",
+        "rename to x.yml%0AExplained at generator/errors.md#file-name",
         "::warning file=content/sources/unused-report.yml,line=2,col=5,title=unused-source::"
-        "source 'unused-report' is not cited by any fact",
+        "source 'unused-report' is not cited by any fact"
+        "%0AExplained at generator/errors.md#unused-source",
         "12 files checked: 2 errors, 1 warning",  # x.yaml is not a sheet
     ]
     annotation = re.compile(
@@ -149,9 +168,12 @@ def test_github_annotations_escape_what_would_break_them() -> None:
     problem = Problem("content/a,b:c.yml", 3, 4, "100% sure\nreally", "type")
     assert problem.format_github() == (
         "::error file=content/a%2Cb%3Ac.yml,line=3,col=4,title=type::100%25 sure%0Areally"
+        "%0AExplained at generator/errors.md#type"
     )
     warning = Problem("x.yml", 0, 0, "whole file", "schema-line", Severity.WARNING)
-    assert warning.format_github() == "::warning file=x.yml,title=schema-line::whole file"
+    assert warning.format_github() == (
+        "::warning file=x.yml,title=schema-line::whole file"
+        "%0AExplained at generator/errors.md#schema-line")
     assert warning.format() == "x.yml: warning: whole file [schema-line]"
 
 
@@ -300,10 +322,12 @@ def test_a_build_without_briefing_yml_says_so_without_a_file_count(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["--root", str(tmp_path), "build", "--no-pdf"]) == EXIT_PROBLEMS
-    assert capsys.readouterr().out.splitlines() == [
+    said = capsys.readouterr()
+    assert said.out.splitlines() == [
         f"briefing.yml: briefing.yml not found in {tmp_path} [io]",
         "1 error",
     ]
+    assert said.err == "Each [rule] is explained at generator/errors.md#<rule>\n"
 
 
 @pytest.mark.pdf  # the layout process is started before the site folder is made

@@ -1,5 +1,5 @@
 """Environment faults: each is one line through the CLI (what happened, where, how to fix it),
-exit 1 or 2, no traceback, and nothing lost. CONTRIBUTING.md's "Environment faults" lists the
+exit 1 or 2, no traceback, and nothing lost. The errors page's "Environment faults" lists the
 same lines; a test below checks that each line asserted here is listed there.
 
 Faults the machine must produce (a full or read-only disk) are made for real where a tiny
@@ -12,6 +12,7 @@ from __future__ import annotations
 import builtins
 import errno
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -24,13 +25,14 @@ import pytest
 from sitekit import EPOCH, build_env, make_sample
 
 from generator.cli import EXIT_PROBLEMS, EXIT_USAGE, main
+from generator.problems import ERRORS_SOURCE, explained_at
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-GUIDE = REPO_ROOT / "CONTRIBUTING.md"
+PAGE = ERRORS_SOURCE
 SECTION = "## Environment faults"
 
-#: Each fault's line as CONTRIBUTING.md's "Environment faults" shows it, <placeholders> for
-#: what depends on the machine (test_every_fault_is_in_the_guide checks they are there).
+#: Each fault's line as the errors page's "Environment faults" shows it, <placeholders> for
+#: what depends on the machine (test_every_fault_is_on_the_errors_page checks they are there).
 LINES = {
     "dot": "briefing: error: cannot draw the relationship graph: Graphviz's 'dot' command is "
     "not on the PATH; install Graphviz (on Debian or Ubuntu: sudo apt-get install graphviz), "
@@ -153,6 +155,13 @@ plugins:
 """
 
 
+def pointer(root: Path) -> str:
+    """What follows a list of problems on standard error: where each rule is explained (on
+    the project's site when briefing.yml has its address)."""
+    found = re.search(r"(?m)^site_url: (\S+)$", (root / "briefing.yml").read_text("utf-8"))
+    return explained_at(found[1] if found else None) + "\n"
+
+
 def mkdocs_without(root: Path, old: str, new: str) -> None:
     config = root / "mkdocs.yml"
     text = config.read_text(encoding="utf-8")
@@ -163,7 +172,7 @@ def mkdocs_without(root: Path, old: str, new: str) -> None:
 def test_missing_mkdocs_yml(sample: Path, cli: Callable[..., tuple[int, str, str]]) -> None:
     (sample / "mkdocs.yml").unlink()
     code, out, err = cli("--root", str(sample), "build", "--no-pdf")
-    assert (code, err) == (EXIT_PROBLEMS, "")
+    assert (code, err) == (EXIT_PROBLEMS, pointer(sample))
     assert out.splitlines() == [
         line("mkdocs-missing", root=str(sample)),
         "1 error",
@@ -174,7 +183,7 @@ def test_missing_mkdocs_yml(sample: Path, cli: Callable[..., tuple[int, str, str
 def test_malformed_mkdocs_yml(sample: Path, cli: Callable[..., tuple[int, str, str]]) -> None:
     mkdocs_without(sample, "docs_dir: docs\n", "docs_dir: [docs\n")
     code, out, err = cli("--root", str(sample), "build", "--no-pdf")
-    assert (code, err) == (EXIT_PROBLEMS, "")
+    assert (code, err) == (EXIT_PROBLEMS, pointer(sample))
     assert out.splitlines() == [
         line("mkdocs-malformed"),
         "1 error",
@@ -187,7 +196,7 @@ def test_mkdocs_yml_without_the_plugin(
 ) -> None:
     mkdocs_without(sample, "  - briefing\n", "")
     code, out, err = cli("--root", str(sample), "build", "--no-pdf")
-    assert (code, err) == (EXIT_PROBLEMS, "")
+    assert (code, err) == (EXIT_PROBLEMS, pointer(sample))
     at = (sample / "mkdocs.yml").read_text(encoding="utf-8").splitlines().index("plugins:") + 1
     assert out.splitlines() == [line("plugin-not-listed", line=str(at)), "1 error"]
     untouched(sample)
@@ -198,7 +207,7 @@ def test_mkdocs_yml_without_plugins(
 ) -> None:
     mkdocs_without(sample, SEARCH_AND_BRIEFING, "")
     code, out, err = cli("--root", str(sample), "build", "--no-pdf")
-    assert (code, err) == (EXIT_PROBLEMS, "")
+    assert (code, err) == (EXIT_PROBLEMS, pointer(sample))
     assert out.splitlines() == [line("plugin-missing"), "1 error"]
     untouched(sample)
 
@@ -351,7 +360,7 @@ def test_unreadable_folder(
     places_unreadable: Path, cli: Callable[..., tuple[int, str, str]]
 ) -> None:
     code, out, err = cli("--root", str(places_unreadable), "check")
-    assert (code, err) == (EXIT_PROBLEMS, "")
+    assert (code, err) == (EXIT_PROBLEMS, pointer(places_unreadable))
     assert out.splitlines() == UNREADABLE
 
 
@@ -400,21 +409,22 @@ def test_new_sheet_on_a_full_disk(
     assert result.stdout.splitlines() == ["exit=1", "filler"]
 
 
-# --- the guide lists them all --------------------------------------------------------------
+# --- the errors page lists them all --------------------------------------------------------
 
 
-def test_every_fault_is_in_the_guide() -> None:
-    """Every line asserted above is in the guide's "Environment faults" section, with its
-    placeholders as written there."""
-    text = GUIDE.read_text(encoding="utf-8")
-    assert SECTION in text, f"CONTRIBUTING.md has no '{SECTION}' section"
+def test_every_fault_is_on_the_errors_page() -> None:
+    """Every line asserted above is in the errors page's "Environment faults" section, with
+    its placeholders as written there."""
+    text = PAGE.read_text(encoding="utf-8")
+    assert SECTION in text, f"the errors page has no '{SECTION}' section"
     section = text.split(SECTION, 1)[1].split("\n## ", 1)[0]
     missing = {name: text for name, text in LINES.items() if text not in section}
-    assert not missing, f"lines missing from CONTRIBUTING.md's {SECTION!r}: {missing}"
+    assert not missing, f"lines missing from the errors page's {SECTION!r}: {missing}"
 
 
 def test_file_name_lines_are_the_golden_ones() -> None:
-    """The file-name faults are pinned by the golden corpus; the guide shows the same lines."""
+    """The file-name faults are pinned by the golden corpus; the errors page shows the same
+    lines."""
     golden = (REPO_ROOT / "tests" / "cases" / "invalid" / "file-name-case-and-space.yml")
     expected = golden.read_text(encoding="utf-8").split("\nexpected: |\n", 1)[1]
     assert f"  {line('file-name')}\n" in expected

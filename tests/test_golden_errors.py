@@ -50,7 +50,10 @@ def test_invalid_case(
     root = make_project(files)
 
     code = main(["--root", str(root), "check"])
-    output = capsys.readouterr().out
+    output, said = capsys.readouterr()
+    # After the listing, on standard error: where each rule is explained (no site_url here).
+    assert said == ("Each [rule] is explained at generator/errors.md#<rule>\n"
+                    if output.count("\n") > 1 else "")
 
     if update_goldens:
         rewrite_expected(case_path, output)

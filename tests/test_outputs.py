@@ -318,6 +318,7 @@ def test_pdf_to_standard_output_reports_content_errors_on_stderr(
         "content/actors/bob-broker.yml:8:5: 'certainty' must be one of confirmed, reported, "
         "possible, disputed, denied; got 'likely' [vocabulary]",
         "11 files checked: 1 error",
+        "Each [rule] is explained at generator/errors.md#<rule>",
     ]
 
 

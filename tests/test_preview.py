@@ -11,7 +11,7 @@ from pathlib import Path
 import markdown
 
 from generator.preview import error_page, page_paths
-from generator.problems import CATALOGUE, Problem, Severity, explanation
+from generator.problems import ERRORS_PAGE, Problem, Severity, explanation
 from generator.render import COMPOSED
 
 PROBLEMS = [
@@ -23,10 +23,6 @@ PROBLEMS = [
 ]
 
 
-def served_at_root(path: str) -> str | None:
-    return path if path == CATALOGUE else None
-
-
 def cells(text: str) -> list[list[str]]:
     """The table's rows as HTML cells, as Python-Markdown (tables) writes them."""
     html = markdown.markdown(text, extensions=["tables"])
@@ -35,38 +31,32 @@ def cells(text: str) -> list[list[str]]:
 
 
 def test_each_problem_with_place_message_and_rule() -> None:
-    page = error_page(PROBLEMS, [], "actors/bob-broker.md", served_at_root)
+    page = error_page(PROBLEMS, [], "actors/bob-broker.md")
     assert page.startswith("# Errors in the briefing\n\nThe briefing cannot be built: "
                            "1 error, 1 warning.")
     assert cells(page) == [
         ["<code>content/actors/bob-broker.yml:8:5</code>",
          "'certainty' must be one of confirmed, reported; got '&lt;b&gt;likely&lt;/b&gt; | *x*'",
-         '<a href="../CONTRIBUTING.md#vocabulary">vocabulary</a>'],
+         '<a href="../errors.md#vocabulary">vocabulary</a>'],
         ["<code>content/sources/old-report.yml:2:5</code>",
          "warning: source 'old-report' is not cited by any fact",
-         '<a href="../CONTRIBUTING.md#unused-source">unused-source</a>'],
+         '<a href="../errors.md#unused-source">unused-source</a>'],
     ]
 
 
-def test_rule_links_follow_the_page_and_the_catalogue() -> None:
-    def in_docs(path: str) -> str | None:
-        return "help/errors.md" if path == CATALOGUE else None
-
-    assert explanation("vocabulary") == (CATALOGUE, "vocabulary")
-    at_root = error_page(PROBLEMS[:1], [], "index.md", in_docs)
-    assert cells(at_root)[0][2] == '<a href="help/errors.md#vocabulary">vocabulary</a>'
-    nested = error_page(PROBLEMS[:1], [], "help/other.md", in_docs)
-    assert cells(nested)[0][2] == '<a href="errors.md#vocabulary">vocabulary</a>'
-
-
-def test_rules_are_plain_text_where_the_catalogue_is_not_served() -> None:
-    page = error_page(PROBLEMS[:1], [], "index.md", lambda path: None)
-    assert cells(page)[0][2] == "vocabulary"
+def test_rule_links_follow_the_page() -> None:
+    """The link is relative to the page it is served on (MkDocs turns errors.md#vocabulary
+    into errors/#vocabulary), so the errors page is reached from every address."""
+    assert explanation("vocabulary") == (ERRORS_PAGE, "vocabulary") == ("errors.md", "vocabulary")
+    at_root = error_page(PROBLEMS[:1], [], "index.md")
+    assert cells(at_root)[0][2] == '<a href="errors.md#vocabulary">vocabulary</a>'
+    nested = error_page(PROBLEMS[:1], [], "terms/sub/other.md")
+    assert cells(nested)[0][2] == '<a href="../../errors.md#vocabulary">vocabulary</a>'
 
 
 def test_a_template_error_is_shown_as_written() -> None:
     note = "template error: briefings/actor.md.j2:3: unexpected '}' (rendering actors/a_b.md)"
-    page = error_page([], [note], "index.md", served_at_root)
+    page = error_page([], [note], "index.md")
     html = markdown.markdown(page)
     assert "The briefing cannot be built: a template error." in html
     assert f"<p>{note}</p>" in html

@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 from generator.escaping import attr, json_for_html, md_text
 from generator.escaping import url as escaped_url
 from generator.jsonschema import schema_line
-from generator.problems import Problem
+from generator.problems import ERRORS_SOURCE, Problem
 from generator.schema import _check_url
 from generator.validate import check
 
@@ -40,10 +40,10 @@ FUZZ = settings(
                            HealthCheck.data_too_large],
 )
 
-#: Rule ids problems may carry: those of the error catalogue in CONTRIBUTING.md (one
-#: "### rule-id" heading each; tests/test_contributing.py holds the code to it).
+#: Rule ids problems may carry: those the errors page explains (one "### rule-id" heading
+#: each; tests/test_contributing.py holds the code to it).
 RULES = set(re.findall(r"^### ([a-z]+(?:-[a-z]+)*)[ \t]*$",
-                       (REPO_ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8"), re.MULTILINE))
+                       ERRORS_SOURCE.read_text(encoding="utf-8"), re.MULTILINE))
 
 
 def assert_sane(problems: list[Problem], files: dict[str, str]) -> None:

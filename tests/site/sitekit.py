@@ -25,8 +25,6 @@ from pathlib import Path
 
 import pytest
 
-from generator.problems import CATALOGUE
-
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CASES = REPO_ROOT / "tests" / "cases"
 SAMPLE = CASES / "sample"
@@ -44,8 +42,8 @@ def make_sample(dest: Path) -> Path:
     """A runnable copy of the sample project at ``dest``.
 
     The sample keeps only what is its own (briefing.yml and content/); templates, hand-written
-    docs, mkdocs.yml (with the sample's site name) and the error catalogue are the
-    repository's, so that the goldens and the site tests follow the real ones.
+    docs and mkdocs.yml (with the sample's site name) are the repository's, so that the goldens
+    and the site tests follow the real ones. (The errors page comes with the generator.)
     """
     shutil.copytree(SAMPLE, dest, ignore=shutil.ignore_patterns("expected", "README.md"))
     shutil.copytree(REPO_ROOT / "briefings", dest / "briefings")
@@ -54,9 +52,6 @@ def make_sample(dest: Path) -> Path:
     config, count = re.subn(r"(?m)^site_name: .*$", f"site_name: {SAMPLE_SITE_NAME}", config)
     assert count == 1, "mkdocs.yml has no site_name line"
     (dest / "mkdocs.yml").write_text(config, encoding="utf-8")
-    # The error catalogue, which the preview's error page links to, unless docs/ holds it.
-    if not (dest / CATALOGUE).exists():
-        shutil.copy2(REPO_ROOT / CATALOGUE, dest / CATALOGUE)
     return dest
 
 

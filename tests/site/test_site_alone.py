@@ -361,4 +361,4 @@ def test_pdf_to_standard_output(tmp_path: Path) -> None:
     assert len(PdfReader(io.BytesIO(streamed.stdout)).pages) == int(pages[1])
     # Nothing else written.
     assert sorted(p.name for p in root.iterdir() if p.name != ".cache") == [
-        "CONTRIBUTING.md", "briefing.yml", "briefings", "content", "docs", "mkdocs.yml"]
+        "briefing.yml", "briefings", "content", "docs", "mkdocs.yml"]

@@ -1,7 +1,8 @@
 """Settings an editor turns on in briefing.yml, seen in the built site: `repo_url` gives every
 sheet page an edit button and every row of the review page a link to its file's edit page;
-`site_url` gives pages their canonical address and the sitemap its entries. The review page,
-for editors, is in neither the search index nor the sitemap."""
+`site_url` gives pages their canonical address and the sitemap its entries. The editors' pages
+(the review page, and the errors page every site gets from the generator) are in neither the
+navigation, the search index nor the sitemap."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from typing import Any
 
 import pytest
 import yaml
-from sitekit import Html, built, make_sample, page, read_html
+from sitekit import Html, build, built, make_sample, page, read_html
 
+from generator.problems import ERRORS_SOURCE
 from generator.schema import KINDS
 
 LOC = re.compile(r"<loc>([^<]*)</loc>")
@@ -49,26 +51,56 @@ def built_pages(site: Path) -> set[str]:
     return found
 
 
-# --- the review page stays with editors --------------------------------------------------------
+# --- the editors' pages stay with editors ------------------------------------------------------
+
+EDITORS_PAGES = ["review/", "errors/"]
 
 
-def test_review_page_is_built_but_not_searchable(sample_site: Path) -> None:
-    assert read_html(page(sample_site, "review/")).find("h1")
+@pytest.mark.parametrize("url", EDITORS_PAGES)
+def test_editors_page_is_built_but_not_searchable(sample_site: Path, url: str) -> None:
+    assert read_html(page(sample_site, url)).find("h1")
     index = json.loads((sample_site / "search" / "search_index.json").read_text("utf-8"))
     locations = {doc["location"].split("#", 1)[0] for doc in index["docs"]}
     assert "actors/ben-south/" in locations  # the index is the whole site's
-    assert not [loc for loc in locations if loc.startswith("review/")]
+    assert not [loc for loc in locations if loc.startswith(url)]
 
 
-def test_sitemap_lists_every_page_but_the_review_page(
+@pytest.mark.parametrize("url", EDITORS_PAGES)
+def test_editors_page_is_not_in_the_navigation(sample_site: Path, url: str) -> None:
+    links = {a.attrs.get("href") for a in read_html(page(sample_site, "")).find("a")}
+    assert "methodology/" in links  # the navigation is on the page
+    assert url not in links
+
+
+def test_sitemap_lists_every_page_but_the_editors_pages(
     sample_root: Path, sample_site: Path
 ) -> None:
     site_url = settings(sample_root)["site_url"]
     pages = built_pages(sample_site)
-    assert "review/" in pages and "actors/ben-south/" in pages
+    assert {*EDITORS_PAGES, "actors/ben-south/"} <= pages
     assert sorted(sitemap(sample_site)) == sorted(
-        f"{site_url}{url}" for url in pages if url != "review/"
+        f"{site_url}{url}" for url in pages if url not in EDITORS_PAGES
     )
+
+
+def test_errors_page_has_an_anchor_per_rule(sample_site: Path) -> None:
+    """The errors page comes from the generator (the project's docs/ has none), and each
+    rule's entry is at errors/#<rule>: the address the tools print."""
+    html = read_html(page(sample_site, "errors/"))
+    ids = {h.attrs.get("id") for h in html.headings}
+    assert {"vocabulary", "yaml-syntax", "stale-review", "environment-faults"} <= ids
+    rules = re.findall(r"^### ([a-z-]+)$", ERRORS_SOURCE.read_text(encoding="utf-8"), re.M)
+    assert set(rules) <= ids
+    assert edit_buttons(html) == []  # nothing under docs/ to edit
+
+
+def test_a_hand_written_errors_page_is_refused(tmp_path: Path) -> None:
+    root = make_sample(tmp_path / "project")
+    (root / "docs" / "errors.md").write_text("# Our errors\n", encoding="utf-8")
+    result = build(root, root / "site")
+    assert result.returncode == 1
+    assert ("docs/errors.md is hand-written but the briefing generates that page; "
+            "rename or remove it") in result.stderr
 
 
 def test_review_rows_link_to_the_files_edit_pages(

@@ -134,11 +134,12 @@ def test_preview_answers_every_page_with_the_errors(tmp_path: Path) -> None:
         for url in PREVIEW_PAGES:
             rows = error_rows(answer(base + url))
             assert [r[:3] for r in rows] == [BROKEN_LINE], url
-        # The rule links to its entry in the error catalogue, which the preview serves.
+        # The rule links to its entry on the errors page, which the preview serves as it is.
         href = error_rows(answer(base + PAGE))[0][3]
-        assert href.endswith("#vocabulary")
-        catalogue = read_html(answer(urljoin(base + PAGE, href)))
+        assert urljoin(base + PAGE, href) == base + "errors/#vocabulary"
+        catalogue = read_html(answer(base + "errors/"))
         assert [h for h in catalogue.headings if h.attrs.get("id") == "vocabulary"]
+        assert not error_rows(answer(base + "errors/"))
 
         edit(sheet, *reversed(BROKEN))
         wait_for(lambda: heading(answer(base + PAGE)) == "Ben South", RELOAD_TIMEOUT,
