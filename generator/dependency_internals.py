@@ -171,7 +171,7 @@ def streams_at_default_level() -> Iterator[None]:
     if "streams_at_default_level" not in ON:
         yield
         return
-    import pydyf  # WeasyPrint's PDF writer, loaded with it
+    import pydyf  # noqa: PLC0415 - WeasyPrint's PDF writer, only in the layout process
 
     saved = pydyf.zlib
     pydyf.zlib = _ZlibAtDefaultLevel
@@ -228,8 +228,8 @@ def document_from_tree(root: Any, url_fetcher: Any) -> Any | None:
     """
     if "document_from_tree" not in ON:
         return None
-    import cssselect2  # WeasyPrint's, loaded with it
-    import weasyprint
+    import cssselect2  # noqa: PLC0415 - WeasyPrint's, only in the layout process
+    import weasyprint  # noqa: PLC0415 - only in the layout process
 
     document = weasyprint.HTML(string="", url_fetcher=url_fetcher)
     document.wrapper_element = cssselect2.ElementWrapper.from_html_root(

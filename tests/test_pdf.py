@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 import yaml
 from fontTools.ttLib import TTFont
+from sitekit import make_sample
 
 from generator import book, fontmetrics
 from generator.cli import EXIT_OK, main
@@ -431,6 +432,15 @@ def test_graph_labels_print_at_least_7_points(built: Built) -> None:
     assert sizes[smallest] >= 7.0, f"{smallest!r} prints at {sizes[smallest]:.2f} pt"
 
 
+@pytest.fixture(scope="module")
+def sample_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A runnable copy of the sample project (tests/cases/sample): every kind of sheet, both
+    pictures and the wide position matrix in half the pages. The tests of how a PDF is
+    written (its bytes, its paper) lay it out instead of the shipped briefing: that takes
+    about twice the CPU time and proves nothing more about paper."""
+    return make_sample(tmp_path_factory.mktemp("pdf-sample") / "project")
+
+
 @pytest.mark.slow
 def test_same_content_and_epoch_give_the_same_bytes(
     built: Built, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -448,6 +458,7 @@ def test_same_content_and_epoch_give_the_same_bytes(
 @pytest.mark.slow
 def test_a4_by_default_and_letter_from_the_command(
     built: Built,
+    sample_root: Path,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
@@ -459,7 +470,8 @@ def test_a4_by_default_and_letter_from_the_command(
     assert size(built.reader.pages[0]) == (595, 842)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)  # restored afterwards; the CLI sets it
     output = tmp_path / "letter.pdf"
-    code = main(["--root", str(REPO_ROOT), "pdf", "--output", str(output), "--paper", "letter"])
+    # The paper is the command's, whatever the content: the sample's few pages show it.
+    code = main(["--root", str(sample_root), "pdf", "--output", str(output), "--paper", "letter"])
     out = capsys.readouterr().out
     assert code == EXIT_OK, out
     letter = pypdf.PdfReader(output)
