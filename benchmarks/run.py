@@ -743,7 +743,7 @@ def report(run: Run) -> str:
         for label, pdf in made if pdf.get("pdf_parts", 1) > 1
     ]
     if in_parts:
-        out += ["", "Laid out in parts (a book of more than `parts.PART_SIZE` characters of HTML, "
+        out += ["", "Laid out in parts (a book of more than `parts.WHOLE_SIZE` characters of HTML, "
                 "see generator/parts.py; the pages after a cut are laid out again at the start "
                 "of the next part; *probe*: where text starts on each chapter's pages, *front*: "
                 "the cover, the contents and every page's footer): " + "; ".join(in_parts)
@@ -1022,7 +1022,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--skip-pdf", action="store_true", help="do not time the PDF")
     parser.add_argument("--pdf-max-sheets", type=int, default=1000, metavar="N",
                         help="make PDFs only of projects of at most N sheets (default 1000: "
-                        "the PDF of 10,000 sheets takes minutes, in parts of at most 1.4 GB of "
+                        "the PDF of 10,000 sheets takes minutes, in parts of about 0.6 GB of "
                         "memory); the shipped briefing's PDF is made unless --skip-pdf")
     parser.add_argument("--pdf-repeat", type=int, default=3, metavar="N",
                         help="make each PDF N times and report the run with the least CPU time "

@@ -12,7 +12,7 @@ The process is started before the book is assembled, so that loading WeasyPrint 
 overlaps that work; it then waits for a line on its standard input: ``go`` once the request
 folder is ready (anything else, or the end of the input, and it ends without a word). The
 request folder holds ``book.html``, ``book.css`` and ``request.json`` (``{"paper": ...}``);
-or, for a book longer than a part (``parts.PART_SIZE``: its memory would grow past 1.4 GB),
+or, for a book longer than ``parts.WHOLE_SIZE`` (its memory would grow past 1.4 GB),
 the book cut into units (``parts.INDEX_NAME`` and ``parts.UNITS_NAME``) and ``{"paper": ...,
 "part_size": n}``, which ``layout_parts`` lays out in parts, each in a process forked from
 this one. The worker writes ``book.pdf`` and then ``result.json``: ``{"pages": n, "parser":

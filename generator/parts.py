@@ -28,14 +28,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-#: The longest book laid out in one part, and the longest part, in characters of its HTML.
-#: Measured here (WeasyPrint 70): a layout takes about 70 MB, plus 135 to 270 MB per million
-#: characters (the most for fact sheets, dense with links and notes), and the process it is
-#: forked from about 100 MB more: 4.5 million characters stay under 1.4 GB. That holds the
-#: book of 1,000 synthetic sheets (4.2 million, 1.2 GB) in one part: a book in parts takes a
-#: little longer per page (the footers are laid out apart, and a few pages twice where parts
-#: are cut), so a book that fits is laid out as one document.
-PART_SIZE = 4_500_000
+#: The longest book laid out as one document, and the longest part of a longer book, in
+#: characters of its HTML. Measured here (WeasyPrint 70): a layout takes about 70 MB, plus 135
+#: to 270 MB per million characters (the most for fact sheets, dense with links and notes),
+#: and the process it is forked from about 100 MB more. The 1,000-sheet book (4.2 million
+#: characters, 1.27 GB) is laid out as one document: a book in parts takes a little longer per
+#: page (the footers are laid out apart, and a few pages twice where parts are cut). A longer
+#: book is cut into parts of 2 million characters (about 0.6 GB each), because the briefing's
+#: own process holds its pages meanwhile (about 0.5 GB at 10,000 sheets) and the goal is
+#: 1.5 GB for all the processes together.
+WHOLE_SIZE = 4_500_000
+PART_SIZE = 2_000_000
 #: The index of a book cut into units (the request of a layout in parts) and the units' text.
 INDEX_NAME, UNITS_NAME = "parts.json", "units.html"
 #: A mark's bookmark label starts with this (a private-use character no heading holds).

@@ -49,7 +49,10 @@ class Layout:
     removes its files.
     """
 
-    def __init__(self, *, paper: str = "a4", part_size: int = parts.PART_SIZE) -> None:
+    def __init__(
+        self, *, paper: str = "a4", part_size: int = parts.PART_SIZE,
+        whole_size: int = parts.WHOLE_SIZE,
+    ) -> None:
         if paper not in PAPERS:
             raise PdfError(f"paper must be one of {', '.join(PAPERS)}; got {paper!r}")
         if not sys.executable:
@@ -58,6 +61,8 @@ class Layout:
         self.paper = paper
         #: A book longer than this (in characters of HTML) is laid out in parts (``parts``).
         self.part_size = part_size
+        #: A book no longer than this is laid out as one document.
+        self.whole_size = whole_size
         #: CPU seconds the layout process spent starting (interpreter and WeasyPrint loaded),
         #: once ``finish`` has returned.
         self.startup_cpu = 0.0
@@ -99,8 +104,8 @@ class Layout:
 
     def submit_book(self, assembled: book.Book, css: str) -> None:
         """Hand an assembled book to the layout process: as one document, or cut into its
-        units to be laid out in parts when it is longer than ``part_size``."""
-        if assembled.size <= self.part_size:
+        units to be laid out in parts of ``part_size`` when it is longer than ``whole_size``."""
+        if assembled.size <= self.whole_size:
             self.submit(assembled.html, css)
             return
         self._check_unsubmitted()
@@ -237,10 +242,13 @@ def _child_environment() -> dict[str, str]:
     return env
 
 
-def start(prepared: Prepared, *, paper: str = "a4", part_size: int = parts.PART_SIZE) -> Layout:
+def start(
+    prepared: Prepared, *, paper: str = "a4", part_size: int = parts.PART_SIZE,
+    whole_size: int = parts.WHOLE_SIZE,
+) -> Layout:
     """Start laying out the briefing's book; ``finish`` the result to write the PDF."""
     # WeasyPrint loads there while the book is assembled here.
-    job = Layout(paper=paper, part_size=part_size)
+    job = Layout(paper=paper, part_size=part_size, whole_size=whole_size)
     try:
         job.submit_briefing(prepared)
     except BaseException:
@@ -250,8 +258,9 @@ def start(prepared: Prepared, *, paper: str = "a4", part_size: int = parts.PART_
 
 
 def write_pdf(
-    prepared: Prepared, output: Path, *, paper: str = "a4", part_size: int = parts.PART_SIZE
+    prepared: Prepared, output: Path, *, paper: str = "a4", part_size: int = parts.PART_SIZE,
+    whole_size: int = parts.WHOLE_SIZE,
 ) -> int:
     """Write the briefing's print edition to ``output``; returns its page count."""
-    with start(prepared, paper=paper, part_size=part_size) as job:
+    with start(prepared, paper=paper, part_size=part_size, whole_size=whole_size) as job:
         return job.finish(output)

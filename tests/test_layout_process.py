@@ -324,7 +324,8 @@ def test_a_book_in_parts_whose_part_dies_leaves_nothing_behind(tmp_path: Path) -
     killer.start()
     try:
         with pytest.raises(pdf.PdfError, match=r"^the layout of a part of the book was killed "
-                           r"by signal 9$"), pdf.start(prepared, part_size=30_000) as job:
+                           r"by signal 9$"), pdf.start(prepared, part_size=30_000,
+                                            whole_size=30_000) as job:
             job.finish(output)
     finally:
         killer.join()
