@@ -11,10 +11,10 @@ One command measures, for every size, in one run:
   the plugin hands pages to MkDocs in memory); then ``pipeline.prepare`` whole, and the
   generator's part of a rebuild after one fact of one sheet changed on disk (the same
   ``pipeline.Workspace``, as under ``mkdocs serve``);
-* the MkDocs build (``generator.plugin.build_site(root, tmp, strict=True)``) in another fresh
+* the MkDocs build (``generator.site.plugin.build_site(root, tmp, strict=True)``) in another fresh
   process, with the time spent inside the briefing plugin's hooks measured during that build;
 * the PDF edition in a third process, for each size up to ``--pdf-max-sheets``: the book
-  assembled there (``generator.pdf.start``), laid out and written by the layout process it
+  assembled there (``generator.pdf.edition.start``), laid out and written by the layout process it
   starts (``finish``), ``--pdf-repeat`` times, the run with the least CPU time per page
   reported; once more for the shipped briefing (the repository's own content), the book the
   PDF's goal of at most 60 ms of CPU per page is set for; and for a plain document
@@ -71,8 +71,8 @@ if str(REPO_ROOT) not in sys.path:
 # CPU seconds of this process and the children it waited for; peak resident memory (VmHWM:
 # this benchmark's children are started by a process that has just made the synthetic
 # content, whose size ru_maxrss would count). The layout process measures itself with these.
-from generator.layout import cpu_seconds as _cpu  # noqa: E402 - after the path is set
-from generator.layout import peak_memory as _peak_rss  # noqa: E402
+from generator.pdf.worker import cpu_seconds as _cpu  # noqa: E402 - after the path is set
+from generator.pdf.worker import peak_memory as _peak_rss  # noqa: E402
 
 try:
     from benchmarks import synth
@@ -152,11 +152,12 @@ def _total(spans: dict[str, Span], names: Sequence[str] | None = None) -> Span:
 def child_generator(root: Path, work: Path, profile: bool = False) -> dict[str, Any]:
     """Time the generator's stages one by one, then ``pipeline.prepare`` as the plugin runs it,
     then (if the pipeline has a ``Workspace``) a rebuild after one sheet changed."""
-    from generator import pipeline, validate
+    from generator.build import workspace as pipeline
+    from generator.build.write import write_if_changed
     from generator.config import load_project
-    from generator.loader import load_file
-    from generator.render import render_pages
-    from generator.write import write_if_changed
+    from generator.content import check as validate
+    from generator.content.loader import load_file
+    from generator.render.renderer import render_pages
 
     baseline = _current_rss()
     times: dict[str, Span] = {}
@@ -225,7 +226,7 @@ def _prepare_and_rebuild(root: Path, pipeline: Any) -> dict[str, Any]:
         with _clock(spans, "prepare"):
             pipeline.prepare(root)
         return {"prepare": spans["prepare"], "rss_peak": _peak_rss(), "rebuild": {
-            "skipped": "generator.pipeline has no Workspace (no incremental path)"}}
+            "skipped": "generator.build.workspace has no Workspace (no incremental path)"}}
     workspace = workspace_type(root)
     with _clock(spans, "prepare"):
         workspace.build()  # what pipeline.prepare(root) does
@@ -252,7 +253,7 @@ def _prepare_and_rebuild(root: Path, pipeline: Any) -> dict[str, Any]:
 
 def child_build(root: Path, work: Path, profile: bool = False) -> dict[str, Any]:
     """Time a strict MkDocs build, and the part of it spent in the briefing plugin's hooks."""
-    from generator import plugin
+    from generator.site import plugin
 
     baseline = _current_rss()
     in_plugin: dict[str, Span] = {}
@@ -281,9 +282,10 @@ def child_build(root: Path, work: Path, profile: bool = False) -> dict[str, Any]
 
 def child_pdf(root: Path, work: Path, profile: bool = False) -> dict[str, Any]:
     """Time the PDF edition of an already prepared briefing: assembling the book here, laying
-    it out in the process ``generator.pdf`` starts for it (counted: CPU time includes the
+    it out in the process ``generator.pdf.edition`` starts for it (counted: CPU time includes the
     children waited for)."""
-    from generator import pdf, pipeline
+    from generator.build import workspace as pipeline
+    from generator.pdf import edition as pdf
 
     baseline = _current_rss()
     prepared = pipeline.prepare(root)
@@ -333,7 +335,7 @@ def simple_document(sections: int = 100, seed: int = 0) -> str:
 
 def child_simple(root: Path, work: Path, profile: bool = False) -> dict[str, Any]:
     """Time WeasyPrint on the simple document, laid out the way the briefing's book is."""
-    from generator import pdf
+    from generator.pdf import edition as pdf
 
     output = work / f"simple-{os.getpid()}.pdf"
     spans: dict[str, Span] = {}
@@ -735,7 +737,7 @@ def report(run: Run) -> str:
     parsers = [f"{label}: {pdf['pdf_parser']}" for label, pdf in made if pdf.get("pdf_parser")]
     if parsers:
         out += ["", "The parser that read each PDF's HTML (`xml`: expat, where the markup is "
-                "polyglot, see generator/polyglot.py; `html5`: WeasyPrint's own, and why): "
+                "polyglot, see generator/pdf/polyglot.py; `html5`: WeasyPrint's own, and why): "
                 + "; ".join(parsers) + "."]
     in_parts = [
         f"{label}: {pdf['pdf_parts']} parts, {pdf['pdf_relaid']:,} pages laid out twice; CPU "
@@ -744,7 +746,7 @@ def report(run: Run) -> str:
     ]
     if in_parts:
         out += ["", "Laid out in parts (a book of more than `parts.WHOLE_SIZE` characters of HTML, "
-                "see generator/parts.py; the pages after a cut are laid out again at the start "
+                "see generator/pdf/parts.py; the pages after a cut are laid out again at the start "
                 "of the next part; *probe*: where text starts on each chapter's pages, *front*: "
                 "the cover, the contents and every page's footer): " + "; ".join(in_parts)
                 + "; every other PDF as one document."]
@@ -811,14 +813,15 @@ def report(run: Run) -> str:
         "- **Rebuild after one sheet changed**: a `pipeline.Workspace` builds once, one fact"
         " of one actor sheet is changed on disk, and its second `build()` is timed: the"
         " generator's part of a `mkdocs serve` rebuild (MkDocs' own part is not included).",
-        "- **MkDocs build**: `generator.plugin.build_site(root, tmp, strict=True)` in a fresh"
+        "- **MkDocs build**: `generator.site.plugin.build_site(root, tmp, strict=True)` in a fresh"
         " process: config, generator, Markdown to HTML, Material theme, search index, writing"
         " the site. It includes the generator. **Plugin hooks in the build**: time spent"
         " inside the briefing plugin's `on_*` hooks during that same build. **Generator /"
         " build** takes the larger of the stages total and the plugin hooks.",
-        "- **PDF**: the PDF edition of an already prepared briefing, as `generator.pdf.start` and"
-        " `finish` make it: the book's HTML assembled in the briefing's process, then laid out,"
-        " drawn and written by WeasyPrint in a process of its own, which the CPU time includes. Per"
+        "- **PDF**: the PDF edition of an already prepared briefing, as"
+        " `generator.pdf.edition.start` and `finish` make it: the book's HTML assembled in the"
+        " briefing's process, then laid out, drawn and written by WeasyPrint in a process of its"
+        " own, which the CPU time includes. Per"
         " page = CPU time / pages of the PDF, leaving out the layout process's start (the"
         " interpreter, and WeasyPrint loading Pango, HarfBuzz and fontconfig: about 0.4 s per PDF,"
         " whatever its length), which is reported apart and in the goal's line. The row *shipped"

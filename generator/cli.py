@@ -20,26 +20,21 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from generator import (
-    __version__,
-    diff,
-    jsonschema,
-    lock,
-    outputs,
-    pdf,
-    pipeline,
-    scaffold,
-    write,
-)
+from generator import __version__
+from generator.build import lock, outputs, write
+from generator.build import workspace as pipeline
 from generator.config import CONFIG_FILE, load_project
-from generator.problems import (
+from generator.editorial import diff, scaffold
+from generator.errors import (
     ContentError,
     EnvironmentFault,
     Problem,
     explained_at,
     summary,
 )
-from generator.render import TemplateProblem
+from generator.pdf import edition as pdf
+from generator.reference import jsonschema
+from generator.render.renderer import TemplateProblem
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +119,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def _build(args: argparse.Namespace, given: Path, site_dir: Path, stopper: _Stopper) -> int:
     # MkDocs is imported only by commands that build the site.
-    from generator import plugin  # noqa: PLC0415
+    from generator.site import plugin  # noqa: PLC0415
 
     os.environ["SOURCE_DATE_EPOCH"] = pipeline.source_date_epoch(args.root)
     # The book is laid out by a process of its own, started first (it loads WeasyPrint while

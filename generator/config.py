@@ -7,10 +7,10 @@ from pathlib import Path
 
 from pydantic import Field, ValidationError
 
-from generator.loader import RawSheet, load_file
-from generator.problems import ContentError, Problem
-from generator.schema import LanguageTag, Node, Slug, Text, UriPath, Url
-from generator.validate import problem_from_pydantic
+from generator.content.check import problem_from_pydantic
+from generator.content.loader import RawSheet, load_file
+from generator.content.schema import LanguageTag, Node, Slug, Text, UriPath, Url
+from generator.errors import ContentError, Problem
 
 CONFIG_FILE = "briefing.yml"
 

@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from markupsafe import Markup
 
-from generator.dates import PartialDate
+from generator.content.dates import PartialDate
 
 # Characters that mean something inline in Markdown (Python-Markdown, tables, footnotes,
 # attr_list), escaped with a backslash wherever they occur. '#' too: a heading loses its

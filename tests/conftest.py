@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.jsonschema import schema_line
+from generator.reference.jsonschema import schema_line
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from generator.cli import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, build_parser, main
-from generator.problems import Problem, Severity, summary
+from generator.errors import Problem, Severity, summary
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 

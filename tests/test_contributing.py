@@ -11,7 +11,7 @@ from pathlib import Path
 
 import markdown
 
-from generator.problems import ERRORS_IN_REPOSITORY, ERRORS_SOURCE
+from generator.errors import ERRORS_IN_REPOSITORY, ERRORS_SOURCE
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 GENERATOR = REPO_ROOT / "generator"

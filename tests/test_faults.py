@@ -25,7 +25,7 @@ import pytest
 from sitekit import EPOCH, build_env, make_sample
 
 from generator.cli import EXIT_PROBLEMS, EXIT_USAGE, main
-from generator.problems import ERRORS_SOURCE, explained_at
+from generator.errors import ERRORS_SOURCE, explained_at
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 PAGE = ERRORS_SOURCE

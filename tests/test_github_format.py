@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from generator.cli import EXIT_OK, EXIT_PROBLEMS, main
-from generator.problems import Problem, Severity
+from generator.errors import Problem, Severity
 
 
 def test_error_with_a_location() -> None:

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from generator.cli import EXIT_OK, EXIT_PROBLEMS, main
 from generator.config import Settings
-from generator.plugin import edit_url
+from generator.site.plugin import edit_url
 
 
 def check(root: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, list[str]]:

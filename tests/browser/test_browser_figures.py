@@ -16,7 +16,7 @@ import pytest
 from figurekit import SPANS, briefing_of, event
 from playwright.sync_api import Page
 
-from generator import fontmetrics, svg
+from generator.render import fontmetrics, svg
 
 pytestmark = pytest.mark.browser
 

@@ -30,8 +30,8 @@ from playwright.sync_api import Page
 from sitekit import BUILD_TIMEOUT, SAMPLE, build_env, make_sample, read_payloads
 
 from generator.config import CONFIG_FILE, Settings, load_project
+from generator.errors import ContentError
 from generator.escaping import url
-from generator.problems import ContentError
 
 pytestmark = pytest.mark.browser
 

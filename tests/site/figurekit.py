@@ -8,8 +8,8 @@ from typing import Any
 
 import yaml
 
-from generator.model import Briefing
-from generator.validate import check
+from generator.content.briefing import Briefing
+from generator.content.check import check
 
 FACTS = [{"text": "It is so.", "sources": ["wire"], "certainty": "reported"}]
 

@@ -31,7 +31,7 @@ BUILDS = 3  # per round, started together (see plan_round)
 HOLD_LOCK = """\
 import sys
 from pathlib import Path
-from generator.lock import ProjectLock
+from generator.build.lock import ProjectLock
 lock = ProjectLock(Path(sys.argv[1]))
 lock.acquire(wait=False)
 print("locked", flush=True)

@@ -13,8 +13,8 @@ import pytest
 import yaml
 from sitekit import REPO_ROOT, Html, page, read_html, shown, squash
 
-from generator.render import COMPOSED as RENDER_COMPOSED
-from generator.schema import KINDS, SHEET_TYPES
+from generator.content.schema import KINDS, SHEET_TYPES
+from generator.render.renderer import COMPOSED as RENDER_COMPOSED
 
 #: The composed pages the issue promises (URL -> what it is); each must be in the nav.
 IN_NAV = {

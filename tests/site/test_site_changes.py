@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from sitekit import SAMPLE, Element, built, commit_sample, make_sample, page, read_html, squash
 
-from generator import book, pipeline
+from generator.build import workspace as pipeline
+from generator.pdf import book
 
 EPOCH = "1764000000"
 REPO_URL = "https://example.org/briefings/harbour"  # the sample's repo_url

@@ -15,8 +15,8 @@ import pytest
 import yaml
 from sitekit import Html, build, built, make_sample, page, read_html
 
-from generator.problems import ERRORS_SOURCE
-from generator.schema import KINDS
+from generator.content.schema import KINDS
+from generator.errors import ERRORS_SOURCE
 
 LOC = re.compile(r"<loc>([^<]*)</loc>")
 

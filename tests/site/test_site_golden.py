@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sitekit import EPOCH_DAY, SAMPLE
 
-from generator import pipeline
+from generator.build import workspace as pipeline
 
 EXPECTED = SAMPLE / "expected"
 JSON_NAME = "briefing.json"

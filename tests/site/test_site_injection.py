@@ -29,10 +29,10 @@ from sitekit import (
     squash,
 )
 
-from generator import book
-from generator.jsonschema import schema_line
-from generator.loader import MAX_TEXT_CHARS
-from generator.pipeline import prepare
+from generator.build.workspace import prepare
+from generator.content.loader import MAX_TEXT_CHARS
+from generator.pdf import book
+from generator.reference.jsonschema import schema_line
 
 PAYLOADS = read_payloads()
 IDS = [f"p{i:02d}" for i in range(len(PAYLOADS))]

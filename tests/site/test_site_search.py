@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from generator.schema import KINDS
+from generator.content.schema import KINDS
 
 TAGS = re.compile(r"<[^>]+>")
 

@@ -1,0 +1,624 @@
+"""The content model, declared once.
+
+Every fact-sheet kind is a frozen pydantic model; every field carries a one-line description.
+The JSON Schema for editors (``schemas/``) and the field reference in the docs are generated
+from these declarations, and the validator checks content against them.
+"""
+
+from __future__ import annotations
+
+import re
+import typing
+import unicodedata
+from collections.abc import Container, Iterator
+from dataclasses import dataclass
+from functools import cache
+from typing import Annotated, Any, ClassVar
+from urllib.parse import quote, urlsplit
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    WithJsonSchema,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import PydanticCustomError, core_schema
+
+from generator.content.dates import PartialDate, type_name
+
+SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+_SLUG_RE = re.compile(SLUG_PATTERN)
+
+# Controlled vocabularies: value -> what it means (shown on the methodology page).
+CERTAINTY: dict[str, str] = {
+    "confirmed": "On the record, or several independent sources agree.",
+    "reported": "One credible source says so.",
+    "possible": "The source itself hedges: 'possibly', 'may', 'reportedly considering'.",
+    "disputed": "Sources disagree.",
+    "denied": "The subject denies it.",
+}
+STANCE: dict[str, str] = {
+    "supports": "Backs it as it stands.",
+    "conditional": "Backs it if stated conditions are met.",
+    "seeks-changes": "Engages with it but wants it changed.",
+    "sceptical": "Doubts it or warns against it without rejecting it outright.",
+    "opposes": "Argues against it.",
+    "rejects": "Refuses it outright.",
+    "undecided": "Has said it has not made up its mind.",
+    "unknown": "The sources do not say.",
+}
+TERM_CATEGORY: dict[str, str] = {
+    "territory": "Borders, control of land, lines of contact.",
+    "sovereignty": "Recognition, status and self-determination.",
+    "alliances": "Membership of alliances and blocs.",
+    "security-guarantees": "Guarantees against renewed attack.",
+    "sanctions": "Imposing, keeping or lifting sanctions.",
+    "economy": "Trade, investment, reconstruction and incentives.",
+    "military-aid": "Weapons, funding and limits on armed forces.",
+    "governance": "Elections, institutions, oversight of the deal.",
+    "humanitarian": "Prisoners, civilians, returns and relief.",
+    "other": "Anything else.",
+}
+PLAN_STATUS: dict[str, str] = {
+    "drafted": "Written, not yet shown to all parties.",
+    "leaked": "Made public without the drafters' consent.",
+    "presented": "Put to one or more parties.",
+    "under-negotiation": "Being negotiated by the parties.",
+    "revised": "Changed after negotiation.",
+    "superseded": "Replaced by a later plan.",
+    "agreed": "Accepted by the parties.",
+    "rejected": "Turned down by a party whose consent it needs.",
+}
+ACTOR_KIND: dict[str, str] = {
+    "person": "A named individual.",
+    "organisation": "A company, fund, agency or other body.",
+    "government": "A government, administration or office of one.",
+    "state": "A country as a party.",
+    "group": "Several people or bodies the sources treat together.",
+}
+RELATION_KIND: dict[str, str] = {
+    "heads": "Leads the other.",
+    "member-of": "Belongs to the other.",
+    "works-for": "Is employed by or acts for the other.",
+    "advises": "Advises the other.",
+    "represents": "Speaks or acts on the other's behalf.",
+    "met": "Met the other.",
+    "negotiated-with": "Negotiated with the other.",
+    "collaborated-with": "Worked together with the other.",
+    "linked-to": "Has a business or other tie to the other.",
+    "intermediary-for": "Passed messages or documents for the other.",
+}
+SOURCE_KIND: dict[str, str] = {
+    "news": "A news report or summary.",
+    "official": "An official document or record.",
+    "statement": "A statement by a party.",
+    "leak": "A document published without consent.",
+    "analysis": "Analysis or commentary.",
+}
+PLACE_KIND: dict[str, str] = {
+    "city": "A city or town.",
+    "venue": "A building or site.",
+    "region": "A region or area.",
+    "country": "A country.",
+}
+
+VOCABULARIES: dict[str, dict[str, str]] = {
+    "certainty": CERTAINTY,
+    "stance": STANCE,
+    "term category": TERM_CATEGORY,
+    "plan status": PLAN_STATUS,
+    "actor kind": ACTOR_KIND,
+    "relation kind": RELATION_KIND,
+    "source kind": SOURCE_KIND,
+    "place kind": PLACE_KIND,
+}
+
+
+class Vocabulary:
+    """Marks a text field whose value must be one of a controlled vocabulary's words."""
+
+    def __init__(self, words: dict[str, str]):
+        self.words = tuple(words)
+
+    def check(self, value: Any) -> str:
+        if not isinstance(value, str) or value not in self.words:
+            raise PydanticCustomError(
+                "vocabulary",
+                "must be one of {choices}; got {got}",
+                {"choices": ", ".join(self.words), "got": type_name(value)},
+            )
+        return value
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_before_validator_function(self.check, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return {"type": "string", "enum": list(self.words)}
+
+
+def _check_slug(value: str) -> str:
+    if not _SLUG_RE.match(value):
+        raise PydanticCustomError(
+            "slug",
+            "must be a lower-case slug (a-z, 0-9, single hyphens); got '{got}'",
+            {"got": value},
+        )
+    return value
+
+
+def _check_text(value: Any) -> Any:
+    # Scalars arrive as text (the loader keeps YAML's words as written); anything else is
+    # a structure where text belongs.
+    if not isinstance(value, str):
+        raise PydanticCustomError("type", "must be text; got {got}", {"got": type_name(value)})
+    if not value.strip():
+        raise PydanticCustomError("empty", "must not be empty", {})
+    return value
+
+
+def _check_day(value: PartialDate) -> PartialDate:
+    if value.precision != "day":
+        raise PydanticCustomError(
+            "date", "must be a day, like 2025-11-27; got '{got}'", {"got": str(value)}
+        )
+    return value
+
+
+Day = Annotated[PartialDate, AfterValidator(_check_day)]
+
+
+#: Characters no address may hold, however it is written: each could end the attribute,
+#: the Markdown link or the line it is written into (quotes, angle brackets, the backtick),
+#: is read differently by browsers and servers (backslash), or cannot be seen (spaces,
+#: control and formatting characters such as direction overrides).
+_NOT_IN_URL = frozenset("\"'<>\\`")
+_INVISIBLE = frozenset(("Cc", "Cf", "Zs", "Zl", "Zp"))
+
+
+def _check_url(value: str) -> str:
+    """One check for every web address in the content and the settings (``Url``)."""
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # e.g. an unclosed [ in the host
+        parts = None
+    if parts is None or parts.scheme.lower() not in ("http", "https"):
+        raise PydanticCustomError(
+            "url", "must be an http:// or https:// address; got '{got}'", {"got": value}
+        )
+    bad = next((c for c in value if c in _NOT_IN_URL
+                or unicodedata.category(c) in _INVISIBLE), None)
+    if bad is not None:
+        shown = (f"U+{ord(bad):04X}" if not bad.isprintable() or bad.isspace()
+                 else '"\'"' if bad == "'" else f"'{bad}'")
+        # Quoted with invisible characters written out: a direction override would reorder
+        # the error line itself.
+        got = "".join(c if c == " " or unicodedata.category(c) not in _INVISIBLE
+                      else f"\\u{ord(c):04x}" for c in value)
+        raise PydanticCustomError(
+            "url",
+            "must not hold the character {char}; write it as {encoded}; got '{got}'",
+            {"char": shown, "encoded": quote(bad, safe=""), "got": got},
+        )
+    if not parts.hostname:
+        raise PydanticCustomError(
+            "url", "must name a host after {scheme}://, like {scheme}://example.org/; got '{got}'",
+            {"scheme": parts.scheme.lower(), "got": value},
+        )
+    try:
+        port = parts.port
+    except ValueError:  # not a number, or out of range
+        port = 0
+    if port == 0:
+        raise PydanticCustomError(
+            "url", "must have a port from 1 to 65535 after the host, or none; got '{got}'",
+            {"got": value},
+        )
+    return value
+
+
+#: A path of plain segments, like edit/main/ or -/edit/main/ (no scheme, no leading slash,
+#: no '.' or '..' segment): what a repository host puts between its address and a file's.
+_URI_PATH = re.compile(r"(?!\.{1,2}(/|$))[A-Za-z0-9._~-]+(/(?!\.{1,2}(/|$))[A-Za-z0-9._~-]+)*/?")
+
+
+def _check_uri_path(value: str) -> str:
+    if not _URI_PATH.fullmatch(value):
+        raise PydanticCustomError(
+            "url",
+            "must be a relative path of letters, digits and - . _ ~ between slashes, like "
+            "edit/main/; got '{got}'",
+            {"got": value},
+        )
+    return value
+
+
+# BCP 47 (RFC 5646) language tags, well-formed: language[-script][-region](-variant)*
+# (-extension)*[-privateuse], a private-use tag, or one of the grandfathered tags. Languages
+# of 4 to 8 letters are well-formed too, but none is registered: 'english' is a mistake.
+_LANGUAGE_TAG = re.compile(
+    r"""
+    (?:
+      [a-z]{2,3}(?:-[a-z]{3}){0,3}                  # language, extended language subtags
+      (?:-[a-z]{4})?                                # script
+      (?:-(?:[a-z]{2}|[0-9]{3}))?                   # region
+      (?:-(?:[a-z0-9]{5,8}|[0-9][a-z0-9]{3}))*      # variants
+      (?:-[0-9a-wyz](?:-[a-z0-9]{2,8})+)*           # extensions
+      (?:-x(?:-[a-z0-9]{1,8})+)?                    # private use
+    | x(?:-[a-z0-9]{1,8})+
+    | en-gb-oed | i-(?:ami|bnn|default|enochian|hak|klingon|lux|mingo|navajo|pwn|tao|tay|tsu)
+    | sgn-(?:be-fr|be-nl|ch-de)
+    | art-lojban | cel-gaulish | no-bok | no-nyn | zh-(?:guoyu|hakka|min|min-nan|xiang)
+    )
+    """,
+    re.VERBOSE | re.IGNORECASE | re.ASCII,
+)
+
+
+def _check_language(value: str) -> str:
+    if not _LANGUAGE_TAG.fullmatch(value):
+        raise PydanticCustomError(
+            "language",
+            "must be a BCP 47 language tag, like en, fr, pt-BR or zh-Hant; got '{got}'",
+            {"got": value},
+        )
+    return value
+
+
+def annotation_parts(annotation: Any) -> Iterator[Any]:
+    """A field's type, its ``Annotated`` metadata and the same of its arguments, depth first:
+    how the validator, the reference page and others find Refs, Vocabularies and models."""
+    yield annotation
+    yield from getattr(annotation, "__metadata__", ())
+    for arg in typing.get_args(annotation):
+        yield from annotation_parts(arg)
+
+
+@dataclass(frozen=True)
+class Ref:
+    """Marks a field whose value is the id of another sheet of one of ``kinds``."""
+
+    kinds: tuple[str, ...]
+
+
+Text = Annotated[str, BeforeValidator(_check_text)]
+Slug = Annotated[
+    str,
+    BeforeValidator(_check_text),
+    AfterValidator(_check_slug),
+    WithJsonSchema({"type": "string", "pattern": SLUG_PATTERN}),
+]
+Url = Annotated[
+    str,
+    BeforeValidator(_check_text),
+    AfterValidator(_check_url),
+    WithJsonSchema({"type": "string", "pattern": "^https?://", "format": "uri"}),
+]
+UriPath = Annotated[
+    str,
+    BeforeValidator(_check_text),
+    AfterValidator(_check_uri_path),
+    WithJsonSchema({"type": "string", "pattern": f"^{_URI_PATH.pattern}$"}),
+]
+LanguageTag = Annotated[
+    str,
+    BeforeValidator(_check_text),
+    AfterValidator(_check_language),
+    WithJsonSchema({"type": "string", "pattern": "^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$"}),
+]
+
+
+ActorRef = Annotated[Slug, Ref(("actors",))]
+PlanRef = Annotated[Slug, Ref(("plans",))]
+EventRef = Annotated[Slug, Ref(("events",))]
+PlaceRef = Annotated[Slug, Ref(("places",))]
+SourceRef = Annotated[Slug, Ref(("sources",))]
+PlanOrTermRef = Annotated[Slug, Ref(("plans", "terms"))]
+
+Certainty = Annotated[str, Vocabulary(CERTAINTY)]
+Stance = Annotated[str, Vocabulary(STANCE)]
+TermCategory = Annotated[str, Vocabulary(TERM_CATEGORY)]
+PlanStatus = Annotated[str, Vocabulary(PLAN_STATUS)]
+ActorKind = Annotated[str, Vocabulary(ACTOR_KIND)]
+RelationKind = Annotated[str, Vocabulary(RELATION_KIND)]
+SourceKind = Annotated[str, Vocabulary(SOURCE_KIND)]
+PlaceKind = Annotated[str, Vocabulary(PLACE_KIND)]
+
+
+class Node(BaseModel):
+    """Base of every declared structure: frozen, no unknown keys."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=False)
+
+
+class Fact(Node):
+    """One statement of fact, with its sources and how sure they are."""
+
+    text: Text = Field(description="The statement, in the briefing's own words.")
+    sources: list[SourceRef] = Field(
+        min_length=1, description="Ids of the source sheets that say so (at least one)."
+    )
+    certainty: Certainty = Field(description="How sure the sources are (see methodology).")
+    as_of: PartialDate | None = Field(
+        default=None, description="When the statement was true or made, if it matters."
+    )
+
+
+Facts = list[Fact]
+SourcedFacts = Annotated[list[Fact], Field(min_length=1)]
+
+
+class Sheet(Node):
+    """Fields every fact sheet has."""
+
+    folder: ClassVar[str] = ""
+    label: ClassVar[str] = ""
+
+    id: Slug = Field(description="Lower-case slug, equal to the file name without .yml.")
+    reviewed: Day | None = Field(
+        default=None,
+        description="The day an editor last checked this sheet against its sources.",
+    )
+
+    @property
+    def name_text(self) -> str:  # pragma: no cover - overridden
+        return self.id
+
+
+class Source(Sheet):
+    """A document that facts rest on."""
+
+    folder: ClassVar[str] = "sources"
+    label: ClassVar[str] = "source"
+
+    title: Text = Field(description="The document's title as published.")
+    kind: SourceKind = Field(description="What sort of document it is.")
+    publisher: Text | None = Field(default=None, description="Who published it, if known.")
+    author: Text | None = Field(default=None, description="Who wrote it, if known.")
+    published: PartialDate | None = Field(
+        default=None, description="When it was published, as precisely as known."
+    )
+    url: Url | None = Field(default=None, description="Where to read it (http or https).")
+    summary: Text | None = Field(default=None, description="One sentence on what it covers.")
+    facts: Facts = Field(default_factory=list, description="Facts about the document itself.")
+
+    @property
+    def name_text(self) -> str:
+        return self.title
+
+
+class Role(Node):
+    """An office or position an actor holds."""
+
+    title: Text = Field(description="The role, e.g. 'Special envoy' or 'Head'.")
+    of: ActorRef | None = Field(default=None, description="Id of the body the role is in.")
+    since: PartialDate | None = Field(default=None, description="When the role began.")
+    until: PartialDate | None = Field(default=None, description="When the role ended.")
+    facts: SourcedFacts = Field(description="The facts that establish the role.")
+
+
+class Relation(Node):
+    """A tie from this actor to another."""
+
+    to: ActorRef = Field(description="Id of the other actor.")
+    kind: RelationKind = Field(description="What the tie is.")
+    facts: SourcedFacts = Field(description="The facts that establish the tie.")
+
+
+class Actor(Sheet):
+    """A person, organisation, government, state or group."""
+
+    folder: ClassVar[str] = "actors"
+    label: ClassVar[str] = "actor"
+
+    name: Text = Field(description="Name as readers know it.")
+    kind: ActorKind = Field(description="What sort of actor this is.")
+    aliases: list[Text] = Field(
+        default_factory=list, description="Other names and abbreviations (searchable)."
+    )
+    side: Text | None = Field(
+        default=None, description="Which side the actor is grouped with on who's who."
+    )
+    summary: Text | None = Field(default=None, description="One sentence on who this is.")
+    roles: list[Role] = Field(default_factory=list, description="Offices the actor holds.")
+    relations: list[Relation] = Field(
+        default_factory=list, description="Ties to other actors."
+    )
+    facts: Facts = Field(default_factory=list, description="Facts about the actor.")
+
+    @property
+    def name_text(self) -> str:
+        return self.name
+
+
+class Deadline(Node):
+    """A date by which something is expected."""
+
+    date: PartialDate = Field(description="The deadline.")
+    label: Text = Field(description="What the date is called, e.g. 'Thanksgiving (US)'.")
+
+
+class Plan(Sheet):
+    """A plan or draft agreement."""
+
+    folder: ClassVar[str] = "plans"
+    label: ClassVar[str] = "plan"
+
+    title: Text = Field(description="The plan's name.")
+    status: PlanStatus = Field(description="Where the plan stands now.")
+    points: int | None = Field(default=None, ge=1, description="How many points it has.")
+    drafted_by: list[ActorRef] = Field(
+        default_factory=list, description="Ids of the actors who drafted it."
+    )
+    drafted_at: EventRef | None = Field(
+        default=None, description="Id of the event where it was drafted."
+    )
+    deadline: Deadline | None = Field(default=None, description="When a decision is expected.")
+    supersedes: PlanRef | None = Field(default=None, description="Id of the plan it replaces.")
+    summary: Text | None = Field(default=None, description="One sentence on what it proposes.")
+    facts: SourcedFacts = Field(description="Facts about the plan.")
+
+    @property
+    def name_text(self) -> str:
+        return self.title
+
+
+class Term(Sheet):
+    """One provision of a plan."""
+
+    folder: ClassVar[str] = "terms"
+    label: ClassVar[str] = "term"
+
+    plan: PlanRef = Field(description="Id of the plan this term belongs to.")
+    number: int | None = Field(default=None, ge=1, description="Its number in the plan, if known.")
+    title: Text = Field(description="Short name of the provision.")
+    category: TermCategory = Field(description="What the provision is about.")
+    summary: Text | None = Field(default=None, description="One sentence on what it provides.")
+    facts: SourcedFacts = Field(description="Facts about the provision.")
+
+    @property
+    def name_text(self) -> str:
+        return self.title
+
+
+class Position(Sheet):
+    """Where one actor stands on a plan or a term, as of a date."""
+
+    folder: ClassVar[str] = "positions"
+    label: ClassVar[str] = "position"
+
+    actor: ActorRef = Field(description="Id of the actor whose position this is.")
+    on: PlanOrTermRef = Field(description="Id of the plan or term the position is on.")
+    stance: Stance = Field(description="The position, in one word (see methodology).")
+    as_of: PartialDate | None = Field(default=None, description="When the position was taken.")
+    summary: Text | None = Field(default=None, description="One sentence on the position.")
+    facts: SourcedFacts = Field(description="The facts the stance rests on.")
+
+    @property
+    def name_text(self) -> str:
+        return self.id
+
+
+class Event(Sheet):
+    """Something that happened (or is due) on a date."""
+
+    folder: ClassVar[str] = "events"
+    label: ClassVar[str] = "event"
+
+    date: PartialDate = Field(description="When it happened, as precisely as known.")
+    title: Text = Field(description="What happened, in a few words.")
+    place: PlaceRef | None = Field(default=None, description="Id of the place it happened.")
+    participants: list[ActorRef] = Field(
+        default_factory=list, description="Ids of the actors who took part."
+    )
+    plans: list[PlanRef] = Field(
+        default_factory=list, description="Ids of the plans it concerned."
+    )
+    summary: Text | None = Field(default=None, description="One sentence on the event.")
+    facts: SourcedFacts = Field(description="Facts about the event.")
+
+    @property
+    def name_text(self) -> str:
+        return self.title
+
+
+class Place(Sheet):
+    """A venue, city or area that matters to the story."""
+
+    folder: ClassVar[str] = "places"
+    label: ClassVar[str] = "place"
+
+    name: Text = Field(description="The place's name.")
+    kind: PlaceKind = Field(description="What sort of place it is.")
+    city: Text | None = Field(default=None, description="The city it is in, if a venue.")
+    country: Text | None = Field(default=None, description="The country it is in.")
+    linked_to: list[ActorRef] = Field(
+        default_factory=list, description="Ids of actors the place is tied to."
+    )
+    summary: Text | None = Field(default=None, description="One sentence on why it matters.")
+    facts: SourcedFacts = Field(description="Facts about the place.")
+
+    @property
+    def name_text(self) -> str:
+        return self.name
+
+
+SHEET_TYPES: dict[str, type[Sheet]] = {
+    cls.folder: cls for cls in (Source, Actor, Plan, Term, Position, Event, Place)
+}
+KINDS: tuple[str, ...] = tuple(SHEET_TYPES)
+
+
+# --- references: the ids a sheet names, found by walking its declared fields ----------------
+
+
+def model_in(annotation: Any) -> type[BaseModel] | None:
+    """The declared structure (a model) a field of this type holds, if any."""
+    return next(
+        (p for p in annotation_parts(annotation)
+         if isinstance(p, type) and issubclass(p, BaseModel)),
+        None,
+    )
+
+
+@cache
+def _fields(cls: type[BaseModel]) -> tuple[tuple[str, Ref | None, type[BaseModel] | None], ...]:
+    """Each field of ``cls`` with what it holds: ids of other sheets (its Ref), or a model."""
+    found = []
+    for name, field in cls.model_fields.items():
+        ref = next((m for m in field.metadata if isinstance(m, Ref)), None) or next(
+            (p for p in annotation_parts(field.annotation) if isinstance(p, Ref)), None)
+        found.append((name, ref, None if ref is not None else model_in(field.annotation)))
+    return tuple(found)
+
+
+#: Where a value stands in a sheet: its keys and list indexes (as ``loader.DataPath``).
+Where = tuple[str | int, ...]
+#: One id a sheet refers to: where it stands, which kinds it may name, and the id.
+Reference = tuple[Where, Ref, str]
+
+
+def iter_references(node: Node | dict[str, Any], path: Where = (),
+                    model: type[BaseModel] | None = None,
+                    skip: Container[Where] = ()) -> Iterator[Reference]:
+    """Every id ``node`` refers to, with where it stands and which kinds it may name. ``node``
+    is a validated model, or the data of one that failed validation, walked by the fields
+    ``model`` declares: then values at or under a path in ``skip`` (found wrong already) and
+    values of the wrong shape are passed over."""
+    data: dict[str, Any] | None = None
+    if isinstance(node, dict):
+        data = node
+        assert model is not None, "the data of a sheet is walked by its model"
+        cls = model
+    else:
+        cls = type(node)
+    for name, ref, inner in _fields(cls):
+        value = getattr(node, name) if data is None else data.get(name)
+        if value is None:
+            continue
+        items = list(enumerate(value)) if isinstance(value, list) else [(None, value)]
+        for index, item in items:
+            where = (*path, name) if index is None else (*path, name, index)
+            if skip and (where in skip or index is not None and where[:-1] in skip):
+                continue  # found wrong already (the walk never enters what is)
+            if ref is not None:
+                if isinstance(item, str):
+                    yield where, ref, item
+            elif isinstance(item, Node):
+                yield from iter_references(item, where)
+            elif isinstance(item, dict) and inner is not None:
+                yield from iter_references(item, where, inner, skip)
+
+
+def schema_line(folder: str) -> str:
+    """The first line of every content file: tells the editor's YAML server which schema
+    (``schemas/`` is generated from these models by ``jsonschema``)."""
+    return f"# yaml-language-server: $schema=../../schemas/{folder}.schema.json"

@@ -1,0 +1,1 @@
+"""Editors' tools over git: what changed between revisions, the history page's data, new sheets."""

@@ -1,0 +1,1 @@
+"""The JSON Schemas and the field reference, generated from the content model."""
