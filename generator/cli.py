@@ -25,6 +25,7 @@ from generator.build import lock, outputs, write
 from generator.build import workspace as pipeline
 from generator.config import CONFIG_FILE, load_project
 from generator.editorial import diff, scaffold
+from generator.editorial.diff_markdown import diff_markdown
 from generator.errors import (
     ContentError,
     EnvironmentFault,
@@ -318,7 +319,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
         result = diff.semantic_diff(args.root, args.base, args.head)
     except diff.GitError as exc:
         raise UsageError(str(exc)) from None
-    sys.stdout.write(result.to_json() if args.format == "json" else result.to_markdown())
+    sys.stdout.write(result.to_json() if args.format == "json" else diff_markdown(result))
     # Content with errors at BASE is reported, not failed: a change that repairs it must pass.
     return EXIT_OK if result.head.valid else EXIT_PROBLEMS
 

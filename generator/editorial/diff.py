@@ -8,7 +8,7 @@ content), for the "What changed" page. Both validate each revision with the norm
 ``check()`` (see ``revisions``) and compare with ``compare.compare``, which makes the
 ``Diff`` of ``diff_model``.
 
-``Diff.to_markdown()`` is the pull-request comment (``diff_markdown.diff_markdown``);
+``diff_markdown.diff_markdown(diff)`` is the pull-request comment;
 ``diff_markdown.reader_markdown`` writes the same Diff for readers. ``Diff.to_json()``
 writes these stable keys (``format`` names the version; ``briefing diff --format json``
 prints the same)::

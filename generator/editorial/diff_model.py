@@ -266,13 +266,6 @@ class Diff:
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
 
-    def to_markdown(self, level: int = 2) -> str:
-        """Markdown for a pull-request comment (``level``: its heading level); every piece of
-        content text is escaped, so it shows as written and cannot inject Markdown or HTML."""
-        from generator.editorial.diff_markdown import diff_markdown  # noqa: PLC0415 - it imports this module
-
-        return diff_markdown(self, level)
-
 
 def folded(text: str) -> str:
     """Text with its whitespace folded to single spaces, as pages show it: a line break in

@@ -21,7 +21,7 @@ from generator.build.workspace import Workspace, prepare
 from generator.cli import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, main
 from generator.editorial.compare import compare
 from generator.editorial.diff import NotARepository, UnknownRevision, content_history, semantic_diff
-from generator.editorial.diff_markdown import reader_markdown
+from generator.editorial.diff_markdown import diff_markdown, reader_markdown
 from generator.editorial.revisions import Repository, Snapshot, read_content
 
 REPO_ROOT = Path(__file__).resolve().parent.parent.parent
@@ -171,7 +171,7 @@ def test_golden_diff_of_all_edits(history: tuple[Path, dict[str, str]], fmt: str
 def test_diff_in_editors_words(history: tuple[Path, dict[str, str]]) -> None:
     """The changes the issue names, as the comment says them (independent of the goldens)."""
     root, commits = history
-    markdown = semantic_diff(root, commits["import"], commits["delete"]).to_markdown()
+    markdown = diff_markdown(semantic_diff(root, commits["import"], commits["delete"]))
     lines = markdown.splitlines()
     report = "News summary on the US-Russia draft 28-point peace plan for Ukraine " \
         "(`miami-peace-plan-report-2025-11`)"
@@ -361,7 +361,7 @@ def test_reordering_facts_is_not_a_change(make_project: Callable[..., Path]) -> 
     b = bob([("Another fact.", "possible"), ("One fact.", "reported")])
     diff = compare(snapshot_of(make_project, "a", a), snapshot_of(make_project, "b", b))
     assert diff.sheets == () and diff.empty
-    assert diff.to_markdown().splitlines()[-1] == "No changes to the content."
+    assert diff_markdown(diff).splitlines()[-1] == "No changes to the content."
 
 
 def test_reword_threshold(make_project: Callable[..., Path]) -> None:
@@ -374,12 +374,12 @@ def test_reword_threshold(make_project: Callable[..., Path]) -> None:
     replaced = compare(base, snapshot_of(make_project, "c", far))
     assert [f.change for f in replaced.sheets[0].facts] == ["added", "removed"]
     source = "A second report (`second-report`)"
-    assert replaced.to_markdown().splitlines()[-2:] == [
+    assert diff_markdown(replaced).splitlines()[-2:] == [
         f"    - Fact added: “Denies any part in the talks.” (disputed; source: {source})",
         "    - Fact removed: “Passed the draft to Southland in October.” (disputed; source: "
         f"{source})",
     ]
-    assert reworded.to_markdown().splitlines()[-1] == (
+    assert diff_markdown(reworded).splitlines()[-1] == (
         "    - Fact reworded: “Passed the draft <ins>plan</ins> to Southland in <ins>late</ins> "
         f"October.” (disputed; source: {source})")
 
@@ -413,7 +413,7 @@ def test_roles_and_list_items(make_project: Callable[..., Path]) -> None:
         ("", "aliases", None, "Envoy A", True),
         ("role: Special envoy of northland", "since", "2025", "2025-10", False),
     ]
-    markdown = diff.to_markdown().splitlines()
+    markdown = diff_markdown(diff).splitlines()
     assert "    - Added to `aliases`: Envoy A" in markdown
     assert "    - Role Special envoy of Northland (`northland`) — `since`: 2025 → 2025-10" \
         in markdown
@@ -440,7 +440,7 @@ def test_markdown_escapes_content_text(make_project: Callable[..., Path]) -> Non
     payload = "<img src=x onerror=alert(1)> **bold** [link](https://evil.example) `code`"
     head = snapshot_of(make_project, "b", bob([(f"'{payload}'", "disputed")]))
     assert head.valid, head.problems
-    markdown = compare(base, head).to_markdown()
+    markdown = diff_markdown(compare(base, head))
     assert "<img" not in markdown and "&lt;img" in markdown
     assert "**bold**" not in markdown and "\\*\\*bold\\*\\*" in markdown
     assert "[link](" not in markdown and "\\[link\\]\\(" in markdown
@@ -450,7 +450,7 @@ def test_markdown_escapes_content_text(make_project: Callable[..., Path]) -> Non
     head = snapshot_of(make_project, "e", bob([(f"'{payload} Passed the final draft.'",
                                                 "disputed")]))
     diff = compare(base, head)
-    for markdown in (diff.to_markdown(), reader_markdown(diff, lambda folder, i: None)):
+    for markdown in (diff_markdown(diff), reader_markdown(diff, lambda folder, i: None)):
         assert "<ins>final</ins>" in markdown
         assert re.findall(r"<(/?\w+)", markdown) == ["ins", "/ins"], markdown
         assert "**bold**" not in markdown and "[link](" not in markdown
@@ -601,7 +601,7 @@ def test_removed_sheet_lists_its_facts_and_who_referred_to_it(
     assert [(r.kind, r.id, r.name) for r in removed.referred_by] == [
         ("event", "drafting-meeting", "Drafting meeting")]
     assert (removed.old_path, removed.new_path) == ("content/places/grand-hotel.yml", None)
-    lines = diff.to_markdown().splitlines()
+    lines = diff_markdown(diff).splitlines()
     at = lines.index("- place `grand-hotel` — Grand Hotel")
     assert lines[at + 1:at + 8] == [
         "    - `kind`: venue",
@@ -626,7 +626,7 @@ def test_sheets_with_reference_errors_are_compared_as_the_header_says(
     head = snapshot_of(make_project, "b")
     diff = compare(base, head)
     assert diff.not_compared == ()
-    lines = diff.to_markdown().splitlines()
+    lines = diff_markdown(diff).splitlines()
     assert "Sheets that fail their own checks there (YAML, fields, ids) are listed under " \
         "“Not compared”; sheets whose only errors are references are compared." in lines[2]
     assert "    - `actor`: `carol-clerk` → Northland (`northland`)" in lines
