@@ -29,9 +29,16 @@ from pydantic.fields import FieldInfo
 
 from generator.content.check import SHEET_SUFFIX, check, discover
 from generator.content.dates import PartialDate
-from generator.content.schema import KINDS, SHEET_TYPES, SLUG_PATTERN, Ref, Sheet, Vocabulary
+from generator.content.schema import (
+    KINDS,
+    SHEET_TYPES,
+    SLUG_PATTERN,
+    Ref,
+    Sheet,
+    Vocabulary,
+    schema_line,
+)
 from generator.errors import did_you_mean
-from generator.reference.jsonschema import schema_line
 
 log = logging.getLogger(__name__)
 
