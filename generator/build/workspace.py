@@ -26,7 +26,7 @@ from generator.content.check import ContentCheck
 from generator.content.checked import CheckResult
 from generator.content.dates import today
 from generator.content.schema import KINDS
-from generator.editorial.diff import History, content_history, head_commit
+from generator.editorial.history import History, content_history, head_commit
 from generator.errors import ContentError, Problem
 from generator.gcpause import set_aside, take_back, without_collector
 from generator.render.renderer import LISTS_WARNINGS, RenderedPage, Renderer, page_plan

@@ -1,10 +1,8 @@
-"""Semantic diff of the content between git revisions, and the content's history.
+"""Semantic diff of the content between git revisions.
 
 ``semantic_diff(root, base, head=None)`` compares the validated content at revision ``base``
-with ``head`` (None: the working tree); ``content_history(root)`` lists the commits that
-changed ``content/`` on the first-parent line (a merged branch counts once, as its merge),
-newest first, each with its diff against its first parent (the root commit against empty
-content), for the "What changed" page. Both validate each revision with the normal
+with ``head`` (None: the working tree); ``history.content_history(root)`` does the same for
+each commit of the "What changed" page. Both validate each revision with the normal
 ``check()`` (see ``revisions``) and compare with ``compare.compare``, which makes the
 ``Diff`` of ``diff_model``.
 
@@ -49,11 +47,8 @@ Version 2 changed from 1: a fact's ``sources`` change is two lists (was one text
 
 from __future__ import annotations
 
-import logging
-from dataclasses import dataclass
 from pathlib import Path
 
-from generator.content.dates import PartialDate
 from generator.editorial.compare import compare
 from generator.editorial.diff_model import (
     Citing,
@@ -75,8 +70,6 @@ from generator.editorial.revisions import (
     working_tree,
 )
 
-log = logging.getLogger(__name__)
-
 
 def semantic_diff(root: Path, base: str, head: str | None = None) -> Diff:
     """Compare the content at revision ``base`` with ``head`` (None: the working tree).
@@ -90,71 +83,8 @@ def semantic_diff(root: Path, base: str, head: str | None = None) -> Diff:
     return compare(old, new)
 
 
-@dataclass(frozen=True)
-class Change:
-    """One commit that touched content/, and what it changed against its first parent."""
-
-    commit: str
-    date: str  # committer date, YYYY-MM-DD
-    subject: str
-    diff: Diff
-
-    @property
-    def short(self) -> str:
-        return self.commit[:7]
-
-    @property
-    def day(self) -> PartialDate:
-        return PartialDate.parse(self.date)
-
-
-class History(list[Change]):
-    """Content changes, newest first. ``available`` is False when there is no git history to
-    read (not a repository, git missing), with ``reason`` saying why; ``shallow`` when the
-    oldest commits are missing (a shallow clone), so the oldest listed commit is compared
-    with empty content."""
-
-    def __init__(self, changes: list[Change] | None = None, *, available: bool = True,
-                 reason: str | None = None, shallow: bool = False):
-        super().__init__(changes or [])
-        self.available = available
-        self.reason = reason
-        self.shallow = shallow
-
-
-def head_commit(root: Path) -> str:
-    """The commit HEAD names, or "" where there is no git history."""
-    try:
-        return Repository(root).resolve("HEAD")
-    except GitError:
-        return ""
-
-
-def content_history(root: Path, limit: int | None = None) -> History:
-    """Every commit on the first-parent line that changed content/ (at most ``limit``),
-    newest first, with its diff against its first parent.
-
-    A root commit is compared with empty content. Never raises for a missing repository.
-    """
-    try:
-        repo = Repository(root)
-        entries = repo.log(limit)
-        shallow = repo.is_shallow()
-        changes = []
-        for entry in entries:
-            parent = entry.parents[0] if entry.parents else None
-            base = repo.snapshot(parent, parent[:7] if parent else "empty content")
-            head = repo.snapshot(entry.commit, entry.commit[:7])
-            changes.append(Change(entry.commit, entry.date, entry.subject, compare(base, head)))
-    except GitError as exc:
-        log.info("no content history: %s", exc)
-        return History(available=False, reason=str(exc))
-    return History(changes, shallow=shallow,
-                   reason="shallow clone: older history is missing" if shallow else None)
-
-
 __all__ = [
-    "Change", "Citing", "Diff", "FactChange", "FactState", "FieldChange", "GitError", "History",
-    "NotARepository", "NotCompared", "SheetChange", "SheetRef", "Side", "UnknownRevision",
-    "Where", "compare", "content_history", "head_commit", "semantic_diff",
+    "Citing", "Diff", "FactChange", "FactState", "FieldChange", "GitError", "NotARepository",
+    "NotCompared", "SheetChange", "SheetRef", "Side", "UnknownRevision", "Where", "compare",
+    "semantic_diff",
 ]

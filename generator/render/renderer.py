@@ -12,10 +12,10 @@ import functools
 import logging
 import posixpath
 import traceback
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import jinja2
 import jinja2.bccache
@@ -23,7 +23,7 @@ from markupsafe import Markup
 
 from generator.config import Settings
 from generator.content.briefing import Briefing, Citation
-from generator.content.dates import today
+from generator.content.dates import PartialDate, today
 from generator.content.schema import (
     CERTAINTY,
     KINDS,
@@ -38,8 +38,6 @@ from generator.content.schema import (
     Source,
     Term,
 )
-from generator.editorial.diff import Diff, History
-from generator.editorial.diff_markdown import reader_markdown
 from generator.errors import Problem
 from generator.escaping import attr, date, join, json_for_html, md_text, url, yaml_str
 from generator.gcpause import without_collector
@@ -224,16 +222,16 @@ class PageContext:
                 markers += f"[^{source_id}]"
         return markers
 
-    def changes(self, diff: Diff) -> Markup:
-        """One commit's changes as readers see them (``diff_markdown.reader_markdown``), each
-        sheet linked to its page where the briefing still has it; "" when nothing in the
-        commit is for readers. The Markdown is the package's own, its content escaped."""
+    def changes(self, change: ChangeForReaders) -> Markup:
+        """One commit's changes as readers see them, each sheet linked to its page where the
+        briefing still has it; "" when nothing in the commit is for readers. The Markdown is
+        the package's own (``editorial.history``), its content escaped."""
 
         def link(folder: str, sheet_id: str) -> str | None:
             sheet = self.briefing.find(sheet_id)
             return self.url(sheet) if sheet is not None and sheet.folder == folder else None
 
-        return Markup(reader_markdown(diff, link))
+        return Markup(change.for_readers(link))
 
     @property
     def cited(self) -> list[Source]:
@@ -313,14 +311,43 @@ class TemplateProblem(Exception):
     line. Not a content error: the templates need fixing."""
 
 
+class ChangeForReaders(Protocol):
+    """One commit of the "What changed" page (``editorial.history.Change``)."""
+
+    @property
+    def commit(self) -> str: ...
+
+    @property
+    def short(self) -> str: ...
+
+    @property
+    def day(self) -> PartialDate: ...
+
+    def for_readers(self, link: Callable[[str, str], str | None]) -> str: ...
+
+
+class ChangeHistory(Protocol):
+    """What the "What changed" template reads of ``editorial.history.History``: the changes,
+    newest first, and whether git could be read at all. The renderer takes it as given, so
+    that rendering never imports git or the diff."""
+
+    available: bool
+    shallow: bool
+
+    def __iter__(self) -> Iterator[ChangeForReaders]: ...
+
+    def __len__(self) -> int: ...
+
+
 @dataclass
 class Renderer:
     """Renders every page of a briefing. One environment, templates loaded once."""
 
     templates_dir: Path
     settings: Settings
-    #: The content's git history for the "What changed" page (None: not looked up).
-    history: History | None = None
+    #: The content's git history for the "What changed" page (None: not looked up), worked
+    #: out by the build (``editorial.history.content_history``) and only read here.
+    history: ChangeHistory | None = None
     #: The day the pages are for: the review page counts from it (None: ``dates.today()``).
     day: dt.date | None = None
     env: jinja2.Environment = field(init=False)

@@ -20,8 +20,9 @@ import pytest
 from generator.build.workspace import Workspace, prepare
 from generator.cli import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, main
 from generator.editorial.compare import compare
-from generator.editorial.diff import NotARepository, UnknownRevision, content_history, semantic_diff
+from generator.editorial.diff import NotARepository, UnknownRevision, semantic_diff
 from generator.editorial.diff_markdown import diff_markdown, reader_markdown
+from generator.editorial.history import content_history
 from generator.editorial.revisions import Repository, Snapshot, read_content
 
 REPO_ROOT = Path(__file__).resolve().parent.parent.parent

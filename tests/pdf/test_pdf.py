@@ -613,7 +613,7 @@ def test_a_label_after_text_keeps_its_space_as_a_margin() -> None:
 
 @pytest.mark.slow
 def test_what_changed_is_the_appendix(built: Built) -> None:
-    from generator.editorial.diff import content_history
+    from generator.editorial.history import content_history
 
     history = content_history(REPO_ROOT, limit=1)
     chapters = [c.title for c in book.chapters(built.briefing)]
