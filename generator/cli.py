@@ -27,6 +27,7 @@ from generator.config import CONFIG_FILE, load_project
 from generator.editorial import diff, scaffold
 from generator.editorial.diff_markdown import diff_markdown
 from generator.errors import (
+    BriefingError,
     ContentError,
     EnvironmentFault,
     Problem,
@@ -42,7 +43,7 @@ log = logging.getLogger(__name__)
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 
-class UsageError(Exception):
+class UsageError(BriefingError):
     """The command was called wrongly; exit 2 with this message."""
 
 

@@ -97,7 +97,12 @@ def _gh_escape_property(text: str) -> str:
     return _gh_escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-class ContentError(Exception):
+class BriefingError(Exception):
+    """The base of every exception the package raises on purpose, so that a caller (a hook, a
+    notebook, the CLI) can tell the generator's refusals from a bug's."""
+
+
+class ContentError(BriefingError):
     """The content has errors; ``problems`` holds every one of them, sorted."""
 
     def __init__(self, problems: Iterable[Problem], files: int | None = None):
@@ -139,6 +144,6 @@ def quote_list(values: Iterable[str]) -> str:
     return ", ".join(values)
 
 
-class EnvironmentFault(Exception):
+class EnvironmentFault(BriefingError):
     """The machine, not the content, stops a command (a program it needs is missing): the
     message is one line saying what happened, where, and how to fix it."""

@@ -20,10 +20,12 @@ import fcntl
 import os
 from pathlib import Path
 
+from generator.errors import BriefingError
+
 LOCK_FILE = Path(".cache") / "briefing" / "build.lock"
 
 
-class Busy(Exception):
+class Busy(BriefingError):
     """Another process holds the lock."""
 
     def __init__(self, pid: int | None):
@@ -32,7 +34,7 @@ class Busy(Exception):
         self.pid = pid
 
 
-class Unavailable(Exception):
+class Unavailable(BriefingError):
     """The lock file cannot be made or opened (a read-only project folder, say)."""
 
 

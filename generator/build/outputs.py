@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.editorial.revisions import GitError, Repository
+from generator.errors import BriefingError
 
 #: Folders of a project, whether git knows it or not.
 FOLDERS = ("content", "briefings", "docs", "schemas")
@@ -34,7 +35,7 @@ SITE_ADVICE = "build into a folder of its own, such as site"
 PDF_ADVICE = "write it elsewhere, such as site/briefing.pdf, or to - (standard output)"
 MKDOCS_ADVICE = "set site_dir in mkdocs.yml to a folder of its own, such as site"
 
-class OutputRefused(Exception):
+class OutputRefused(BriefingError):
     """An output would hold or replace an input; the message says which, and what to do."""
 
 

@@ -25,6 +25,8 @@ import tempfile
 from pathlib import Path
 from types import TracebackType
 
+from generator.errors import BriefingError
+
 log = logging.getLogger(__name__)
 
 _RENAME_EXCHANGE = 2
@@ -36,21 +38,21 @@ _OWNER = re.compile(r"\.(?:building|old)-(\d+)")
 _CANNOT_SWAP = (errno.EBUSY, errno.EXDEV)
 
 
-class NotAFile(OSError):
+class NotAFile(OSError, BriefingError):
     """Something other than a regular file is where a file is to be written."""
 
     def __init__(self, path: Path, kind: str):
         super().__init__(errno.EEXIST, f"it is {kind}, not a regular file", str(path))
 
 
-class NotAFolder(OSError):
+class NotAFolder(OSError, BriefingError):
     """Something other than a folder is where an output folder is to be written."""
 
     def __init__(self, path: Path, kind: str):
         super().__init__(errno.ENOTDIR, f"it is {kind}, not a folder", str(path))
 
 
-class NotASite(OSError):
+class NotASite(OSError, BriefingError):
     """A folder that holds files but no site a build made is where the site is to be written:
     publishing would delete them."""
 

@@ -43,7 +43,7 @@ from generator.content.yamlparse import (
     tag_as_written,
 )
 from generator.content.yamlparse import position as _position
-from generator.errors import Problem
+from generator.errors import BriefingError, Problem
 
 __all__ = [  # the limits are set in yamlparse and given here too, beside what they limit
     "MAX_DEPTH", "MAX_FILE_BYTES", "MAX_NODES", "MAX_TEXT_CHARS", "DataPath", "Marks",
@@ -292,7 +292,7 @@ def load_text(text: str, display: str) -> tuple[Any, Marks, list[Problem]]:
     return data, walker.marks, walker.problems
 
 
-class _Unusual(Exception):
+class _Unusual(BriefingError):
     """The fast path met something only the full walk reports (rare in real sheets)."""
 
 

@@ -22,7 +22,7 @@ from generator.content.briefing import Briefing
 from generator.content.check import check, discover
 from generator.content.loader import Marks
 from generator.content.schema import Sheet
-from generator.errors import Problem
+from generator.errors import BriefingError, Problem
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ WORKING_TREE = "working tree"
 _SYMLINK_MODE = b"120000"
 
 
-class GitError(Exception):
+class GitError(BriefingError):
     """git could not answer: it is missing, the folder is not a repository, or a command failed."""
 
 

@@ -38,7 +38,7 @@ from generator.content.schema import (
     Vocabulary,
     schema_line,
 )
-from generator.errors import did_you_mean
+from generator.errors import BriefingError, did_you_mean
 
 log = logging.getLogger(__name__)
 
@@ -49,11 +49,11 @@ _PLAIN = re.compile(r"[A-Za-z][^#:\n\[\]{},&*!|>%@`]*")
 INDENT = "  "
 
 
-class ScaffoldUsageError(Exception):
+class ScaffoldUsageError(BriefingError):
     """The command was called wrongly (unknown kind, an id that is not a slug): exit 2."""
 
 
-class ScaffoldRefused(Exception):
+class ScaffoldRefused(BriefingError):
     """The sheet cannot be written (it exists, or what it must refer to does not): exit 1."""
 
 

@@ -25,6 +25,7 @@ from typing import Any, BinaryIO
 import generator
 from generator.build.workspace import Prepared, source_date_epoch
 from generator.build.write import why_not_written, write_if_changed
+from generator.errors import BriefingError
 from generator.gcpause import collector_paused
 from generator.pdf import book, parts
 from generator.pdf import worker as layout
@@ -37,7 +38,7 @@ _STDERR_NAME = "stderr.txt"
 _STDERR_LINES = 20  # of a layout process that died, shown in the error
 
 
-class PdfError(Exception):
+class PdfError(BriefingError):
     """The print edition could not be made; the message says why."""
 
 

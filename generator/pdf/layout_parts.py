@@ -20,6 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from generator.errors import BriefingError
 from generator.pdf import dependency_internals, parts, pdfjoin
 from generator.pdf.worker import (
     PDF_NAME,
@@ -32,7 +33,7 @@ from generator.pdf.worker import (
 )
 
 
-class _Stop(Exception):
+class _Stop(BriefingError):
     """Raised by a finisher once it has written a part's objects into the book's file: the
     part's own file is not needed."""
 

@@ -30,6 +30,8 @@ from xml.parsers.expat import ErrorString
 # WeasyPrint's parser's own tables of how SVG's attributes are spelled
 from tinyhtml5.constants import adjust_foreign_attributes, adjust_svg_attributes
 
+from generator.errors import BriefingError
+
 SVG = "http://www.w3.org/2000/svg"
 XLINK = "http://www.w3.org/1999/xlink"
 XMLNS = "http://www.w3.org/2000/xmlns/"
@@ -91,7 +93,7 @@ _DIFFERENT = re.compile(
 _SELF_CLOSED = re.compile(r"<([A-Za-z][^\s/>]*)[^<>]*/>")
 
 
-class NotPolyglot(Exception):
+class NotPolyglot(BriefingError):
     """The text may read differently as XML and as HTML; the message says where."""
 
 

@@ -38,6 +38,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
+from generator.errors import BriefingError
 from generator.pdf import dependency_internals
 
 PAPER_SIZES = {"a4": "A4", "letter": "letter"}
@@ -46,7 +47,7 @@ PDF_NAME, RESULT_NAME = "book.pdf", "result.json"
 GO = "go"  # the parent's word that the request folder is ready
 
 
-class LayoutError(Exception):
+class LayoutError(BriefingError):
     """The book could not be laid out; the message says why."""
 
 

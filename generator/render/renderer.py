@@ -38,7 +38,7 @@ from generator.content.schema import (
     Source,
     Term,
 )
-from generator.errors import Problem
+from generator.errors import BriefingError, Problem
 from generator.escaping import attr, date, join, json_for_html, md_text, url, yaml_str
 from generator.gcpause import without_collector
 from generator.render import svg
@@ -306,7 +306,7 @@ class _Labels:
         return made
 
 
-class TemplateProblem(Exception):
+class TemplateProblem(BriefingError):
     """A template in ``briefings/`` failed to load or render; the message names its file and
     line. Not a content error: the templates need fixing."""
 

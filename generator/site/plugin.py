@@ -41,6 +41,7 @@ from generator.content.yamlparse import compose, decode, syntax_problem
 from generator.errors import (
     ERRORS_PAGE,
     ERRORS_SOURCE,
+    BriefingError,
     ContentError,
     EnvironmentFault,
     Problem,
@@ -350,5 +351,5 @@ def _without_plugin(node: yaml.Node | None) -> Problem:
                    "'plugins: [search, briefing]'", "plugin")
 
 
-class BuildFailed(Exception):
+class BuildFailed(BriefingError):
     """The site build stopped; the message says why."""
