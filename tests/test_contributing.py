@@ -60,7 +60,7 @@ def _rule_positions(trees: list[ast.Module]) -> dict[str, int]:
 def collect_rules() -> dict[str, str]:
     """Every rule id in generator/*.py -> the first file using it."""
     trees = {path: ast.parse(path.read_text(encoding="utf-8"), str(path))
-             for path in sorted(GENERATOR.glob("*.py"))}
+             for path in sorted(GENERATOR.rglob("*.py"))}
     positions = _rule_positions(list(trees.values()))
     found: dict[str, str] = {}
 

@@ -37,7 +37,8 @@ ALLOWED: dict[str, set[str]] = {
 #: A third-party package -> the only modules that may import it (the adapters' edges).
 ONLY_IN: dict[str, set[str]] = {
     "mkdocs": {"generator.site.plugin"},
-    "weasyprint": {"generator.pdf.worker"},
+    "weasyprint": {"generator.pdf.worker", "generator.pdf.process",
+                   "generator.pdf.dependency_internals"},
 }
 
 

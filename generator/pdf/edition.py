@@ -85,7 +85,7 @@ class Layout:
         try:
             with (self._folder / _STDERR_NAME).open("wb") as stderr:
                 self._process: subprocess.Popen[bytes] | None = subprocess.Popen(
-                    [sys.executable, "-m", "generator.pdf.worker", str(self._folder)],
+                    [sys.executable, "-m", "generator.pdf.process", str(self._folder)],
                     stdin=subprocess.PIPE,
                     stdout=stderr,
                     stderr=stderr,

@@ -26,7 +26,7 @@ from generator.pdf.worker import (
     PDF_NAME,
     Laid,
     LayoutError,
-    _Records,
+    Records,
     in_a_roomy_frame,
     peak_memory,
     render,
@@ -109,7 +109,7 @@ class Forks:
     """Runs work in processes forked from this one, one at a time, and gathers what they
     logged and their peak memory."""
 
-    def __init__(self, folder: Path, records: _Records):
+    def __init__(self, folder: Path, records: Records):
         self.folder = folder
         self.records = records
         self.peak = 0

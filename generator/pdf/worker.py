@@ -1,8 +1,8 @@
 """WeasyPrint's part of the print edition: with ``layout_parts``, the only module that knows
 WeasyPrint.
 
-It runs in a process of its own (``python -m generator.pdf.worker REQUEST_DIR``, started by
-``pdf.py``). Laying out a book of 600 pages makes millions of objects, tied together in
+It runs in a process of its own (``python -m generator.pdf.process REQUEST_DIR``, started by
+``pdf.edition``). Laying out a book of 600 pages makes millions of objects, tied together in
 reference cycles, that all live until the PDF is written: at 1,000 sheets, freeing them took
 Python's collector 2.5 s of a 42 s PDF. A process that ends hands its memory back to the system
 at once; the briefing's own process (the CLI's, which builds the site meanwhile) never grows by
@@ -29,9 +29,7 @@ on; everything else here uses WeasyPrint's public interface.
 from __future__ import annotations
 
 import gc
-import json
 import logging
-import os
 import resource
 import sys
 from collections.abc import Callable
@@ -172,7 +170,7 @@ def peak_memory() -> int:
     return maxrss if sys.platform == "darwin" else maxrss * 1024
 
 
-class _Records(logging.Handler):
+class Records(logging.Handler):
     """Keeps the log records emitted while laying out, for the parent process."""
 
     def __init__(self) -> None:
@@ -181,62 +179,3 @@ class _Records(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         self.records.append([record.name, record.levelno, record.getMessage()])
-
-
-def main(argv: list[str]) -> int:
-    """Lay out the book of a request folder (see the module's docstring)."""
-    if len(argv) != 1:
-        print("usage: python -m generator.pdf.worker REQUEST_DIR", file=sys.stderr)
-        return 2
-    folder = Path(argv[0])
-    records = _Records()
-    logging.getLogger().addHandler(records)
-    logging.getLogger().setLevel(logging.WARNING)
-    result: dict[str, Any] = {}
-    try:
-        import weasyprint  # noqa: F401, PLC0415 - loaded before the clock below is read
-
-        # Starting up (the interpreter, and WeasyPrint finding and loading Pango, HarfBuzz and
-        # fontconfig) is paid once per book, whatever its length; the benchmark reports it
-        # apart from the time per page.
-        result["startup_cpu"] = cpu_seconds()
-        if sys.stdin.readline().strip() != GO:
-            return 0  # the book is not coming (an error, Ctrl-C): nothing to do or say
-        request = json.loads((folder / REQUEST_NAME).read_text(encoding="utf-8"))
-        css = (folder / CSS_NAME).read_text(encoding="utf-8")
-        page_css(request["paper"])  # a paper it does not know: said before anything starts
-        if "part_size" in request:
-            from generator.pdf import layout_parts  # noqa: PLC0415 - only for a book in parts
-
-            forks = layout_parts.Forks(folder, records)
-            laid = layout_parts.lay_out(folder, css, request["paper"], request["part_size"], forks)
-            result.update(peak_memory=forks.peak, parts=forks.parts, relaid=forks.relaid,
-                          part_cpu=forks.cpu)
-        else:
-            laid = lay_out(
-                (folder / HTML_NAME).read_text(encoding="utf-8"), css, paper=request["paper"]
-            )
-            (folder / PDF_NAME).write_bytes(laid.data)
-        result["pages"] = laid.pages
-        result["parser"] = laid.parser
-    except LayoutError as exc:
-        result["error"] = str(exc)
-    except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises it
-        result["error"] = f"{type(exc).__name__}: {exc}"
-    result["peak_memory"] = max(result.get("peak_memory", 0), peak_memory())
-    result["log"] = records.records
-    (folder / RESULT_NAME).write_text(json.dumps(result), encoding="utf-8")
-    return 0
-
-
-if __name__ == "__main__":
-    # Run as ``generator.pdf.worker``, not as ``__main__``: ``layout_parts`` raises the
-    # LayoutError of ``generator.pdf.worker``, which ``main`` must know as its own to report it
-    # as a message (under ``__main__`` it would be another class, and reported by its name).
-    from generator.pdf import worker as _module
-
-    code = _module.main(sys.argv[1:])
-    sys.stdout.flush()
-    sys.stderr.flush()
-    # Straight out: the layout's objects go with the process, not one by one (see above).
-    os._exit(code)

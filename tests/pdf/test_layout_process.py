@@ -24,6 +24,7 @@ import pytest
 from generator.cli import EXIT_PROBLEMS, main
 from generator.pdf import edition as pdf
 from generator.pdf import layout_parts
+from generator.pdf import process as layout_process
 from generator.pdf import worker as layout
 
 REPO_ROOT = Path(__file__).resolve().parent.parent.parent
@@ -145,7 +146,7 @@ def test_the_worker_reports_a_bad_request_in_its_result(
     (tmp_path / layout.CSS_NAME).write_text("", encoding="utf-8")
     (tmp_path / layout.REQUEST_NAME).write_text(json.dumps({"paper": "legal"}), encoding="utf-8")
     monkeypatch.setattr("sys.stdin", io.StringIO(f"{layout.GO}\n"))
-    assert layout.main([str(tmp_path)]) == 0
+    assert layout_process.main([str(tmp_path)]) == 0
     result = json.loads((tmp_path / layout.RESULT_NAME).read_text(encoding="utf-8"))
     assert result["error"] == "paper must be one of a4, letter; got 'legal'"
     assert not (tmp_path / layout.PDF_NAME).exists()
@@ -172,7 +173,7 @@ def test_a_worker_told_anything_but_go_ends_without_a_word(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("sys.stdin", io.StringIO(""))  # its parent went away
-    assert layout.main([str(tmp_path)]) == 0
+    assert layout_process.main([str(tmp_path)]) == 0
     assert list(tmp_path.iterdir()) == []
 
 
@@ -209,7 +210,7 @@ def test_a_pdf_that_cannot_be_written_is_one_line(
 
 
 def _forks(tmp_path: Path) -> tuple[layout_parts.Forks, Any]:
-    records = layout._Records()
+    records = layout.Records()
     return layout_parts.Forks(tmp_path, records), records
 
 
