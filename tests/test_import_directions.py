@@ -9,6 +9,7 @@ the same picture in words; when a new edge is right, add it here and there toget
 from __future__ import annotations
 
 import ast
+import fnmatch
 from collections import defaultdict
 from pathlib import Path
 
@@ -164,3 +165,18 @@ def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
         if state[node] == 0 and (found := visit(node)) is not None:
             return found
     return None
+
+
+def test_pytest_walks_every_folder_of_tests(pytestconfig: pytest.Config) -> None:
+    """A test folder named like one pytest skips (its default skips `build`) would drop its
+    tests without a word; every folder that holds tests is walked."""
+    skipped = pytestconfig.getini("norecursedirs")
+    tests = Path(__file__).resolve().parent
+    folders = {path.parent for path in tests.rglob("test_*.py")}
+    hidden = sorted(
+        str(folder.relative_to(tests))
+        for folder in folders
+        for part in folder.relative_to(tests).parts
+        if any(fnmatch.fnmatch(part, pattern) for pattern in skipped)
+    )
+    assert not hidden, f"pytest skips these folders of tests: {hidden}"
