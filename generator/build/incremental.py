@@ -1,8 +1,8 @@
-"""Which pages a rebuild redoes (``pipeline.Workspace`` under ``mkdocs serve``): a page depends
+"""Which pages a rebuild redoes (``workspace.Workspace`` under ``mkdocs serve``): a page depends
 on the answers it was given.
 
 While a page renders it sees the briefing through an ``Observer``: a copy of the briefing
-whose marked lookups (``model.lookup``, ``model.query``) and whose ``sheets``, ``paths`` and
+whose marked lookups (``briefing.lookup``, ``briefing.query``) and whose ``sheets``, ``paths`` and
 ``refs`` mappings report every *question* the page asks (the lookup and its arguments) and
 keep the answer. A composed page (index, matrix, open questions...) shows a little of
 thousands of sheets, so it is handed sheets as read-only views (``SheetView``) that note
@@ -20,7 +20,7 @@ On a rebuild (``PageIndex.affected``) a page is redone when
 Which questions are asked again: every ``@query`` (their answer may depend on anything;
 there are few of them), and every ``@lookup`` with a changed sheet, or a sheet one reference
 away from a changed one, among its arguments or in its answer (their answer depends only on
-those: ``model``'s docstring). A method with no mark at all runs on the observed copy, so
+those: ``briefing``'s docstring). A method with no mark at all runs on the observed copy, so
 its reads are questions of their own: nothing needs registering, and nothing about any
 class is changed at run time.
 

@@ -3,8 +3,8 @@
 
 A ``Workspace`` does the work and remembers it: under ``mkdocs serve`` it lives between
 rebuilds and redoes only what changed (files re-read only when their size, time or bytes
-changed: ``validate.ContentCheck``; pages re-rendered only when an answer they were given
-changed: ``tracking.PageIndex``). A one-off build is the same code with nothing remembered,
+changed: ``check.ContentCheck``; pages re-rendered only when an answer they were given
+changed: ``incremental.PageIndex``). A one-off build is the same code with nothing remembered,
 so incremental and full builds cannot drift apart.
 """
 
@@ -60,7 +60,7 @@ class Workspace:
         #: ``dates.today()``, SOURCE_DATE_EPOCH's day (as the CLI and the plugin set it), else
         #: the clock's.
         self.today = today
-        #: The content's check, remembering what it read (``validate.ContentCheck``).
+        #: The content's check, remembering what it read (``check.ContentCheck``).
         self.content = ContentCheck(root / "content", root)
         self._pages: dict[str, RenderedPage] = {}
         self._index = PageIndex()
@@ -77,7 +77,7 @@ class Workspace:
         self.rendered: list[str] = []
 
     def check(self, settings: Settings | None = None) -> CheckResult:
-        """Validate the content (``validate.ContentCheck``: only what changed since the last
+        """Validate the content (``check.ContentCheck``: only what changed since the last
         call is read and checked again). With ``settings``, sheets overdue for review are
         warned about too."""
         if settings is None:

@@ -6,8 +6,8 @@ it from their results (``checked.CheckResult.briefing``).
 
 **Questions a page asks.** Every public lookup is marked where it is defined, ``@lookup`` or
 ``@query``; a page being rendered sees the briefing through an observer
-(``tracking.Observer``) that notes each question it asks and the answer it got, and a rebuild
-asks again only what an edit can have changed (``tracking``, and "How the incremental build
+(``incremental.Observer``) that notes each question it asks and the answer it got, and a rebuild
+asks again only what an edit can have changed (``incremental``, and "How the incremental build
 decides what to redo" in ARCHITECTURE.md). The mark says how far the answer can reach:
 
 - ``@lookup``: the answer depends only on the sheets its id arguments name, the sheets in the

@@ -2,7 +2,7 @@
 
 Here: finding the content files (``discover``), the checks of one sheet on its own (its
 fields, its id, its text), pydantic's errors in editors' words, and ``ContentCheck``, the one
-path every caller validates through, which hands the checks across sheets to ``links``.
+path every caller validates through, which hands the checks across sheets to ``crossrefs``.
 
 Nothing is raised one problem at a time: a run reports all it finds, sorted by file, line
 and column. Only content that passes produces a ``Briefing`` (``checked.CheckResult``).
@@ -178,7 +178,7 @@ class _FileState:
 
 class ContentCheck:
     """The one validation path: every check of every content file, and across them. The CLI
-    (``briefing check``), the MkDocs plugin and the build (through ``pipeline.Workspace``),
+    (``briefing check``), the MkDocs plugin and the build (through ``workspace.Workspace``),
     the diff's snapshots (``revisions``) and ``check()`` below all run this.
 
     It remembers what it found: a later ``run()`` re-reads only files whose size, time or
@@ -256,7 +256,7 @@ def check(content_dir: Path, display_root: Path | None = None,
 def load_one(path: str | os.PathLike[str], display: str, folder: str, data: bytes | None = None
              ) -> tuple[Item | None, list[Problem]]:
     """Read (unless its bytes are given as ``data``) and validate one file on its own
-    (the checks across sheets are in ``links``). None when the file is no mapping of keys."""
+    (the checks across sheets are in ``crossrefs``). None when the file is no mapping of keys."""
     if data is None:
         raw, problems = load_file(path, display, folder)
     else:

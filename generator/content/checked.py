@@ -1,7 +1,7 @@
 """What the checks hand on: each content file as checked (a valid sheet, or one with errors
 of its own), and the result of a whole check, from which the builder makes the ``Briefing``.
 
-Shared by the checks of one sheet (``validate``), the checks across sheets (``links``) and
+Shared by the checks of one sheet (``check``), the checks across sheets (``crossrefs``) and
 everything after them, so that none of those imports another's workings.
 """
 

@@ -1,8 +1,8 @@
 """The checks across sheets: ids unique across all kinds, references that resolve to a sheet
 of the right kind, sheets nothing uses, reviews overdue. ``Links`` keeps their results between
-the runs of a ``validate.ContentCheck``: after an edit only what the change can affect is
+the runs of a ``check.ContentCheck``: after an edit only what the change can affect is
 checked again. A first run (nothing remembered) checks everything with the same code, and is
-what ``validate.check`` and ``briefing check`` do, so a full check and an incremental one
+what ``check.check`` and ``briefing check`` do, so a full check and an incremental one
 cannot drift apart (``tests/build/test_incremental.py`` edits content and compares them).
 """
 

@@ -591,7 +591,7 @@ def iter_references(node: Node | dict[str, Any], path: Where = (),
                     skip: Container[Where] = ()) -> Iterator[Reference]:
     """Every id ``node`` refers to, with where it stands and which kinds it may name. ``node``
     is a validated model, or the data of one that failed validation, walked by the fields
-    ``model`` declares: then values at or under a path in ``skip`` (found wrong already) and
+    ``briefing`` declares: then values at or under a path in ``skip`` (found wrong already) and
     values of the wrong shape are passed over."""
     data: dict[str, Any] | None = None
     if isinstance(node, dict):

@@ -2,8 +2,8 @@
 ``briefing check`` validates the working tree.
 
 A revision's ``content/`` files are read from git (``ls-tree`` and one ``cat-file --batch``),
-written to a temporary folder and checked there with ``validate.check()``: the one path
-``briefing check``, the plugin and the build validate through (``validate.ContentCheck``), so
+written to a temporary folder and checked there with ``check.check()``: the one path
+``briefing check``, the plugin and the build validate through (``check.ContentCheck``), so
 a diff or the history page can never judge content differently from the checks an editor runs.
 """
 

@@ -94,7 +94,7 @@ class Chapter:
 
 @dataclass(frozen=True)
 class Index:
-    """A book cut into units, as ``pdf`` writes it for the layout process."""
+    """A book cut into units, as ``edition`` writes it for the layout process."""
 
     start: str
     front: str

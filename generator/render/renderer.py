@@ -169,7 +169,7 @@ class PageContext:
         """A link to a sheet's page (a sheet or its id) showing ``text``, or else the sheet's
         name. A link by name is made once for all the pages of a folder (a build writes about
         150,000 links to 10,000 sheets) and kept by the name too, which is still asked of the
-        briefing: a page depends on what it asks (``tracking``)."""
+        briefing: a page depends on what it asks (``incremental``)."""
         sheet = target if isinstance(target, Sheet) else self.briefing.get(target)
         if text is not None:
             return self._link(sheet, text)

@@ -1,4 +1,4 @@
-"""The MkDocs adapter: the only module that knows MkDocs. The work lives in ``pipeline`` (and,
+"""The MkDocs adapter: the only module that knows MkDocs. The work lives in ``workspace`` (and,
 for the preview's error page, ``preview``)."""
 
 from __future__ import annotations
