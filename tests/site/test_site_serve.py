@@ -138,8 +138,8 @@ def test_preview_answers_every_page_with_the_errors(tmp_path: Path) -> None:
         href = error_rows(answer(base + PAGE))[0][3]
         assert urljoin(base + PAGE, href) == base + "errors/#vocabulary"
         catalogue = read_html(answer(base + "errors/"))
+        assert heading(answer(base + "errors/")) == "Errors and warnings"  # not the error page
         assert [h for h in catalogue.headings if h.attrs.get("id") == "vocabulary"]
-        assert not error_rows(answer(base + "errors/"))
 
         edit(sheet, *reversed(BROKEN))
         wait_for(lambda: heading(answer(base + PAGE)) == "Ben South", RELOAD_TIMEOUT,

@@ -97,6 +97,7 @@ def test_strict_build_fails_on_the_warnings(
     assert result.returncode == 1, result.stdout + result.stderr
     assert result.stdout.splitlines() == [*warnings, "14 files checked: 3 warnings"]
     assert result.stderr == (
+        "Each [rule] is explained at https://harbour.example.org/errors/#<rule>\n"
         "briefing: build stopped: --strict makes warnings fatal; site/ was left as it was\n"
     )
     assert not site.exists()
