@@ -55,11 +55,19 @@ _CERTAINTY = re.compile(r"^(\s*certainty:\s*)(\S+)\s*$", re.MULTILINE)
 _TEXT = re.compile(r"^(\s*-?\s*text:\s*)(\S+)", re.MULTILINE)
 
 
+#: What a project is, beside the generator it is built with (which is installed).
+PROJECT = ("content", "docs", "briefings", "schemas", "mkdocs.yml", "briefing.yml")
+
+
 def copy_project(destination: Path) -> Path:
     """The repository's own project (what ``mkdocs serve`` reads), without its outputs."""
-    ignore = shutil.ignore_patterns(".git", ".venv", "site", ".cache", "__pycache__", "tests",
-                                    "benchmarks", "*.egg-info", "*.pdf")
-    shutil.copytree(REPO_ROOT, destination, ignore=ignore, symlinks=False)
+    destination.mkdir(parents=True)
+    for name in PROJECT:
+        source = REPO_ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, destination / name, symlinks=False)
+        elif source.exists():
+            shutil.copy2(source, destination / name)
     return destination
 
 
@@ -100,7 +108,14 @@ def serving(root: Path, page: str) -> Iterator[tuple[str, float]]:
     )
     base = f"http://127.0.0.1:{port}/"
     try:
-        wait_until(lambda: fetch(base + page) is not None, START_TIMEOUT_S, "the first answer")
+        def answered() -> bool:
+            if server.poll() is not None:
+                log.flush()
+                tail = (root.parent / "serve.log").read_text(encoding="utf-8")[-2000:]
+                raise SystemExit(f"preview.py: mkdocs serve ended before it answered:\n{tail}")
+            return fetch(base + page) is not None
+
+        wait_until(answered, START_TIMEOUT_S, "the first answer")
         yield base, time.perf_counter() - start
     finally:
         server.terminate()
