@@ -128,6 +128,7 @@ class BriefingPlugin(BasePlugin[BriefingPluginConfig]):
             # A failed build leaves the preview waiting for a good one, and every request
             # with it: the build goes on, and every page shows the errors instead.
             self._broken = broken
+            _plain_theme(config)
             log.info("the briefing has errors; every page of the preview lists them:")
             for line in lines:
                 log.info(line)
@@ -200,7 +201,13 @@ class BriefingPlugin(BasePlugin[BriefingPluginConfig]):
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str:
-        if self._broken is None or page.file.src_uri == ERRORS_PAGE:
+        if self._broken is None:
+            return markdown
+        # Plain pages while the content is broken, the errors page's explanations too: a
+        # broken build renders no page of the theme's, which is most of a build's time,
+        page.meta["template"] = preview.TEMPLATE
+        page.meta["search"] = {"exclude": True}  # nor their index (Material's front matter)
+        if page.file.src_uri == ERRORS_PAGE:
             return markdown
         return preview.error_page(self._broken.problems, self._broken.notes, page.file.src_uri)
 
@@ -238,6 +245,14 @@ def _broken(exc: ContentError | TemplateProblem | EnvironmentFault) -> _Broken:
     if isinstance(exc, TemplateProblem):
         return _Broken([], [f"template error: {exc}"])
     return _Broken([], [str(exc)])
+
+
+def _plain_theme(config: MkDocsConfig) -> None:
+    """Make a broken build render in a moment: the error page's own template (``preview``)
+    found beside the theme's, and no 404 page (every address has the error page). Each build
+    loads the theme afresh, so the good build after it has the theme whole."""
+    config.theme.dirs.append(str(preview.TEMPLATES))
+    config.theme.static_templates.discard("404.html")
 
 
 def _unsearched(page: Page | None) -> bool:

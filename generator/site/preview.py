@@ -16,6 +16,9 @@ from generator.escaping import md_text
 from generator.render.renderer import COMPOSED, PAGE_FOLDERS, relative_path
 
 TITLE = "Errors in the briefing"
+#: The error page's own template (beside this module): plain HTML, not the theme's pages.
+TEMPLATE = "briefing-error.html"
+TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
 def page_paths(root: Path) -> list[str]:

@@ -4,6 +4,7 @@ opens the page once and never navigates again: MkDocs' live reload does the rest
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,7 @@ def replace(path: Path, old: str, new: str) -> None:
 
 
 def test_error_page_appears_and_goes_by_itself(
-    tmp_path: Path, page: Page, artifacts: Path
+    tmp_path: Path, page: Page, artifacts: Path, axe: Callable[[Page], list[str]]
 ) -> None:
     root = make_sample(tmp_path / "project")
     sheet = root / "content" / "actors" / "ben-south.yml"
@@ -50,6 +51,13 @@ def test_error_page_appears_and_goes_by_itself(
             "vocabulary",
         ])
         page.screenshot(path=str(artifacts / "preview-error-page.png"), full_page=True)
+        # A plain page, without the theme's (which is what makes it quick to build), that
+        # every reader can read: its language, its title, a main landmark, a table with heads.
+        assert page.title() == "Errors in the briefing"
+        assert page.locator("html").get_attribute("lang") == "en"
+        expect(page.locator("main table thead th")).to_have_text(["Where", "Problem", "Rule"])
+        expect(page.locator("nav")).to_have_count(0)
+        assert axe(page) == []
 
         # The rule's link leads to its explanation (read in a second tab: this one stays).
         link = row.locator("td a")
