@@ -41,6 +41,19 @@ def _interpreter(tmp_path: Path, body: str) -> str:
     return str(script)
 
 
+@pytest.fixture(autouse=True)
+def private_temp(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each test its own temporary folder, here and in the processes it starts: the tests
+    look for the layout's request folders left behind, and builds that other tests run at
+    the same time (pytest-xdist) make theirs in the shared one. (Not in tmp_path, which some
+    tests expect to hold only what they put there.)"""
+    private = tmp_path_factory.mktemp("tmp")
+    monkeypatch.setenv("TMPDIR", str(private))
+    monkeypatch.setattr(tempfile, "tempdir", str(private))
+
+
 def _folders() -> set[str]:
     return {p.name for p in Path(tempfile.gettempdir()).glob("briefing-pdf-*")}
 

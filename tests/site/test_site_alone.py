@@ -27,6 +27,9 @@ pytestmark = pytest.mark.slow
 #: The random plan of test_builds_side_by_side_killed_at_random.
 SEED = 15
 ROUNDS = 4
+#: Rounds go on past ROUNDS until builds have finished, stopped and died (when signals land
+#: depends on the machine's load), but not past this.
+MAX_ROUNDS = 12
 BUILDS = 3  # per round, started together (see plan_round)
 HOLD_LOCK = """\
 import sys
@@ -133,7 +136,10 @@ def test_builds_side_by_side_killed_at_random(
     logs = tmp_path / "logs"
     logs.mkdir()
     seen: set[str] = set()
-    for number in range(ROUNDS):
+    wanted = {"built", "stopped by SIGTERM", "killed"}
+    for number in range(MAX_ROUNDS):
+        if number >= ROUNDS and wanted <= seen:
+            break
         if tree(site) != old:
             shutil.rmtree(site)
             shutil.copytree(backup, site)
@@ -206,7 +212,7 @@ def test_builds_side_by_side_killed_at_random(
         if said_built:
             assert now_site == new, f"round {number}: a build said built, site/ is the old one"
     # The plan means something only if it made builds finish, stop and die.
-    assert {"built", "stopped by SIGTERM", "killed"} <= seen, seen
+    assert wanted <= seen, seen
     result = build(root, site)
     assert result.returncode == 0, result.stdout + result.stderr
     assert tree(site) == new
