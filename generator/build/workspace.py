@@ -83,7 +83,7 @@ class Workspace:
         if settings is None:
             result = self.content.run()
         else:
-            result = self.content.run(settings.review_after_days, self._day())
+            result = self.content.run(settings.review_after_days, self._day(), settings.words)
         self.stats["files_parsed"] = self.content.parsed
         self._pending |= self.content.changed
         return result
