@@ -326,7 +326,8 @@ def cmd_diff(args: argparse.Namespace) -> int:
     if args.head is None and not (args.root / "content").is_dir():
         raise UsageError(f"no content folder at {args.root / 'content'}")
     try:
-        result = diff.semantic_diff(args.root, args.base, args.head)
+        result = diff.semantic_diff(args.root, args.base, args.head,
+                                    _vocabularies(args.root))
     except diff.GitError as exc:
         raise UsageError(str(exc)) from None
     sys.stdout.write(result.to_json() if args.format == "json" else diff_markdown(result))

@@ -5,6 +5,7 @@ briefing.yml, and `briefing schema` and `briefing new` offer the briefing's word
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pytest
 from generator.build.workspace import Workspace
 from generator.cli import EXIT_OK, EXIT_PROBLEMS, main
 from generator.config import load_project
+from generator.editorial.history import content_history
 from tests.conftest import sheet
 
 #: A briefing with its own term categories (not in alphabetical order), plan statuses, sides
@@ -258,3 +260,25 @@ def test_new_sheets_use_the_briefings_words(
     assert "\ncategory: territory\n" in text
     code, out = run(own_words, capsys, "check")
     assert all("[placeholder]" in line for line in out[:-1]), out
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_diff_and_history_check_revisions_against_the_briefings_words(
+    own_words: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A revision whose sheets use the briefing's own words is valid content to `briefing
+    diff` and to the "What changed" page, not content that fails to check."""
+    from tests.editorial.test_diff import commit, git
+
+    git(own_words, "init", "-q")
+    first = commit(own_words, "Add the briefing", 1)
+    term = own_words / "content/terms/stockpile-cap.yml"
+    term.write_text(STOCKPILE.replace("A cap on the stockpile", "A lower cap"), encoding="utf-8")
+    code = main(["--root", str(own_words), "diff", first])
+    out = capsys.readouterr().out
+    assert code == EXIT_OK, out
+    assert "does not validate" not in out
+    assert "A lower cap" in out
+    commit(own_words, "Lower the cap", 2)
+    history = content_history(own_words, vocabularies=load_project(own_words).settings.words)
+    assert [len(change.diff.sheets) for change in history] == [1, 13]
