@@ -475,6 +475,8 @@ def _by_certainty(citations: Iterable[Citation]) -> list[tuple[str, list[Citatio
 
 # --- JSON-LD ---------------------------------------------------------------------------------
 
+#: schema.org's types for the built-in actor kinds; a briefing's own kinds are only a "Thing"
+#: (a word such as "commission" says too little to claim more).
 _ACTOR_TYPES = {
     "person": "Person",
     "organisation": "Organization",
@@ -484,10 +486,14 @@ _ACTOR_TYPES = {
 }
 
 
+def _actor_type(kind: str) -> str:
+    return _ACTOR_TYPES.get(kind, "Thing")
+
+
 def jsonld_for(sheet: Sheet, briefing: Briefing) -> str | None:
     data: dict[str, Any] | None = None
     if isinstance(sheet, Actor):
-        data = {"@type": _ACTOR_TYPES[sheet.kind], "name": sheet.name}
+        data = {"@type": _actor_type(sheet.kind), "name": sheet.name}
         if sheet.aliases:
             data["alternateName"] = list(sheet.aliases)
         if sheet.summary:
@@ -498,7 +504,7 @@ def jsonld_for(sheet: Sheet, briefing: Briefing) -> str | None:
             data["location"] = {"@type": "Place", "name": briefing.name(sheet.place)}
         if sheet.participants:
             data["attendee"] = [
-                {"@type": _ACTOR_TYPES[a.kind], "name": a.name}  # type: ignore[attr-defined]
+                {"@type": _actor_type(a.kind), "name": a.name}  # type: ignore[attr-defined]
                 for a in (briefing.get(p) for p in sheet.participants)
             ]
     elif isinstance(sheet, Source):

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from generator.build.workspace import prepare
+from generator.render.renderer import RenderedPage
 from tests.conftest import sheet
 from tests.content.test_vocabularies import RATIFIED, STOCKPILE, VOCABULARIES
 
@@ -41,9 +42,13 @@ facts:
 }
 
 
-def pages_of(root: Path) -> dict[str, str]:
+def pages_of_prepared(root: Path) -> list[RenderedPage]:
     shutil.copytree(REPO_ROOT / "briefings", root / "briefings")
-    return {page.path: page.markdown for page in prepare(root).pages}
+    return prepare(root).pages
+
+
+def pages_of(root: Path) -> dict[str, str]:
+    return {page.path: page.markdown for page in pages_of_prepared(root)}
 
 
 @pytest.fixture
@@ -133,3 +138,29 @@ def test_an_added_stance_has_its_symbol_label_and_borrowed_colour(
                      r'</title><rect [^>]*fill="([^"]+)"', matrix)
     assert cell and cell[1] == "#c8e6c9"  # the fill of supports
     assert ">★ Ratified</text>" in matrix
+
+
+def test_an_actor_of_the_briefings_own_kind_has_its_page(
+    make_project: Callable[..., Path]
+) -> None:
+    """A kind the defaults do not have is shown by its label; its JSON-LD claims no more than
+    a Thing."""
+    settings = "title: Test briefing\n" + "\n".join([
+        "vocabularies:", "  actor_kind:",
+        "    - {word: person, label: Person, meaning: Someone.}",
+        "    - {word: state, label: State, meaning: A party.}",
+        "    - {word: legislature, label: Legislature, meaning: A parliament.}", ""])
+    pages = {page.path: page for page in (pages_of_prepared(make_project({
+        "briefing.yml": settings,
+        "content/actors/assembly.yml": sheet("actors", """
+id: assembly
+name: The Assembly
+kind: legislature
+side: Northland
+facts:
+  - text: Must vote on the plan.
+    sources: [test-report]
+    certainty: reported
+""")})))}
+    assert "Legislature, grouped with **Northland**." in pages["actors/assembly.md"].markdown
+    assert '"@type": "Thing"' in (pages["actors/assembly.md"].jsonld or "")
