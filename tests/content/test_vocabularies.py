@@ -5,73 +5,19 @@ briefing.yml, and `briefing schema` and `briefing new` offer the briefing's word
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from vocabkit import RATIFIED, STOCKPILE, VOCABULARIES, sheet
 
 from generator.build.workspace import Workspace
 from generator.cli import EXIT_OK, EXIT_PROBLEMS, main
 from generator.config import load_project
 from generator.editorial.history import content_history
-from tests.conftest import sheet
-
-#: A briefing with its own term categories (not in alphabetical order), plan statuses, sides
-#: and an added stance.
-VOCABULARIES = """\
-title: Test briefing
-vocabularies:
-  term_category:
-    - word: territory
-      label: Territory and zones
-      meaning: Borders and who holds what.
-    - word: storage
-      label: Amounts in storage
-      meaning: How much may be kept, and where.
-  plan_status:
-    - word: in-force
-      label: In force
-      meaning: Binding on the parties.
-    - word: leaked
-      label: Leaked
-      meaning: Made public without consent.
-  side:
-    - word: Northland
-      meaning: The northern party.
-    - word: Intermediaries
-      label: Go-betweens
-      meaning: Those who carry messages.
-  stance:
-    - word: ratified
-      label: Ratified
-      meaning: Has ratified it.
-      symbol: "★"
-      colour: supports
-"""
-
-STOCKPILE = sheet("terms", """
-id: stockpile-cap
-plan: peace-plan
-number: 2
-title: A cap on the stockpile
-category: storage
-facts:
-  - text: Caps the stockpile.
-    sources: [test-report]
-    certainty: reported
-""")
-
-RATIFIED = sheet("positions", """
-id: northland-on-stockpile-cap
-actor: northland
-on: stockpile-cap
-stance: ratified
-facts:
-  - text: Northland has ratified the cap.
-    sources: [test-report]
-    certainty: confirmed
-""")
 
 
 @pytest.fixture
@@ -268,10 +214,20 @@ def test_diff_and_history_check_revisions_against_the_briefings_words(
 ) -> None:
     """A revision whose sheets use the briefing's own words is valid content to `briefing
     diff` and to the "What changed" page, not content that fails to check."""
-    from tests.editorial.test_diff import commit, git
+    def commit(subject: str) -> str:
+        env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
+               "GIT_AUTHOR_NAME": "Editor", "GIT_AUTHOR_EMAIL": "editor@example.org",
+               "GIT_COMMITTER_NAME": "Editor", "GIT_COMMITTER_EMAIL": "editor@example.org",
+               "GIT_AUTHOR_DATE": "2025-11-01T09:00:00+00:00",
+               "GIT_COMMITTER_DATE": "2025-11-01T09:00:00+00:00"}
+        for args in (["add", "-A"], ["commit", "-q", "-m", subject]):
+            subprocess.run(["git", "-c", "commit.gpgsign=false", *args], cwd=own_words,
+                           env=env, check=True, capture_output=True)
+        return subprocess.run(["git", "rev-parse", "HEAD"], cwd=own_words, check=True,
+                              capture_output=True, text=True).stdout.strip()
 
-    git(own_words, "init", "-q")
-    first = commit(own_words, "Add the briefing", 1)
+    subprocess.run(["git", "init", "-q"], cwd=own_words, check=True)
+    first = commit("Add the briefing")
     term = own_words / "content/terms/stockpile-cap.yml"
     term.write_text(STOCKPILE.replace("A cap on the stockpile", "A lower cap"), encoding="utf-8")
     code = main(["--root", str(own_words), "diff", first])
@@ -279,6 +235,6 @@ def test_diff_and_history_check_revisions_against_the_briefings_words(
     assert code == EXIT_OK, out
     assert "does not validate" not in out
     assert "A lower cap" in out
-    commit(own_words, "Lower the cap", 2)
+    commit("Lower the cap")
     history = content_history(own_words, vocabularies=load_project(own_words).settings.words)
     assert [len(change.diff.sheets) for change in history] == [1, 13]

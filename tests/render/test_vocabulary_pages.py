@@ -10,37 +10,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from vocabkit import RATIFIED, STOCKPILE, UNSIDED, VOCABULARIES, sheet
 
 from generator.build.workspace import prepare
 from generator.render.renderer import RenderedPage
-from tests.conftest import sheet
-from tests.content.test_vocabularies import RATIFIED, STOCKPILE, VOCABULARIES
 
 REPO_ROOT = Path(__file__).resolve().parent.parent.parent
-
-#: Two actors outside every side: one with none, one on Other.
-UNSIDED = {
-    "content/actors/carol-clerk.yml": sheet("actors", """
-id: carol-clerk
-name: Carol Clerk
-kind: person
-facts:
-  - text: Kept the minutes.
-    sources: [test-report]
-    certainty: reported
-"""),
-    "content/actors/dan-drifter.yml": sheet("actors", """
-id: dan-drifter
-name: Dan Drifter
-kind: person
-side: Other
-facts:
-  - text: Watched the talks.
-    sources: [test-report]
-    certainty: reported
-"""),
-}
-
 
 def pages_of_prepared(root: Path) -> list[RenderedPage]:
     shutil.copytree(REPO_ROOT / "briefings", root / "briefings")
