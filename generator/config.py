@@ -111,7 +111,7 @@ class Settings(Node):
     vocabularies: VocabularySettings = Field(
         default_factory=VocabularySettings,
         description="The briefing's own words for term categories, plan statuses, actor, "
-        "relation, source and place kinds and sides, and added stances (docs/vocabularies.md).",
+        "relation, source and place kinds and sides, and added stances (see Vocabularies).",
     )
 
     @cached_property

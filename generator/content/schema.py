@@ -62,7 +62,10 @@ class Vocabulary:
                 return value  # undeclared: any text is a side (checked as text)
             accepted = vocabularies.side_accepted()
         else:
-            accepted = vocabularies[self.name].names
+            words = vocabularies[self.name]
+            if isinstance(value, str) and value in words:  # every fact: the quick way
+                return value
+            accepted = words.names
         if not isinstance(value, str) or value not in accepted:
             raise PydanticCustomError(
                 "vocabulary",

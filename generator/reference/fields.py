@@ -193,7 +193,7 @@ reported by `briefing check` with its file, line and column.
 
 def vocabularies_markdown(vocabularies: Vocabularies = DEFAULT) -> list[str]:
     """The section on the vocabularies: how to declare them, and this briefing's words."""
-    lines = ["## Vocabularies", "", VOCABULARIES_INTRO]
+    lines = ["## Vocabularies", "", VOCABULARIES_INTRO, ""]
     for name in NAMES:
         words = vocabularies[name]
         lines += [f"### {title(name)}", ""]
