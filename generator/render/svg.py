@@ -188,7 +188,7 @@ def matrix(briefing: Briefing, plan: Plan, href: Href, symbols: dict[str, str],
         mark = f" {symbols[certainty]}" if uncertain else ""
         label = stances.label(cell.stance)
         cells[key] = (cell, certainty, f"{symbols[cell.stance]} {label}{mark}")
-    fills = {w.word: STANCE_COLOURS.get(w.colour, "#eeeeee") for w in stances}
+    look = {w.word: (w.label, STANCE_COLOURS.get(w.colour, "#eeeeee")) for w in stances}
     narrow, wide = (em * FONT_SIZE for em in _COLUMN_EM)
     col_w = min(max([_width(label) + 16 for *_, label in cells.values()] + [narrow]), wide)
     names = {a: wrap(visible(briefing.name(a)), FONT_SIZE, _NAME_EM * FONT_SIZE, 2)
@@ -205,14 +205,14 @@ def matrix(briefing: Briefing, plan: Plan, href: Href, symbols: dict[str, str],
         if parts > 1:
             title += f" (columns {first + 1} to {first + len(shown)} of {len(targets)})"
         drawings.append(_matrix_part(briefing, shown, actors, cells, names, href, ids, title,
-                                     label_w, col_w, fills))
+                                     label_w, col_w, look))
     return drawings
 
 
 def _matrix_part(briefing: Briefing, targets: list[Sheet], actors: list[str],
                  cells: dict[tuple[str, str], tuple[Position, str, str]],
                  names: dict[str, list[str]], href: Href, ids: _Ids, title: str,
-                 label_w: float, col_w: float, fills: dict[str, str]) -> Drawing:
+                 label_w: float, col_w: float, look: dict[str, tuple[str, str]]) -> Drawing:
     headings = {t.id: wrap(visible(t.name_text), FONT_SIZE, col_w - 8, _HEADING_LINES)
                 for t in targets}
     head_h = max(len(lines) for lines in headings.values()) * _LINE + 8
@@ -220,8 +220,9 @@ def _matrix_part(briefing: Briefing, targets: list[Sheet], actors: list[str],
     width = label_w + col_w * len(targets) + 4
     height = head_h + sum(rows) + 4
     described = [
-        f"{briefing.name(a)}: {cells[(a, t.id)][0].stance} on {briefing.name(t.id)}"
+        f"{briefing.name(a)}: {look.get(stance, (stance,))[0]} on {briefing.name(t.id)}"
         for a in actors for t in targets if (a, t.id) in cells
+        for stance in (cells[(a, t.id)][0].stance,)
     ]
     out = [_open(width, height, title, "; ".join(described) or "No positions recorded.", ids,
                  "briefing-matrix")]
@@ -246,12 +247,13 @@ def _matrix_part(briefing: Briefing, targets: list[Sheet], actors: list[str],
                 out.append(f'<rect {box} fill="none" stroke="#e0e0e0"/>')
                 continue
             cell, certainty, label = found
+            said, fill = look.get(cell.stance, (cell.stance, "#eeeeee"))
             dashed = ' stroke-dasharray="4 2"' if certainty not in ("confirmed", "reported") else ""
             out.append(
                 f'<a href="{_x(href(cell))}" class="matrix-cell">'
-                f"<title>{_x(briefing.name(actor_id))}: {_x(cell.stance)} on "
+                f"<title>{_x(briefing.name(actor_id))}: {_x(said)} on "
                 f"{_x(target.name_text)} ({_x(certainty)})</title>"
-                f'<rect {box} rx="3" fill="{fills.get(cell.stance, "#eeeeee")}" '
+                f'<rect {box} rx="3" fill="{fill}" '
                 f'stroke="#424242"{dashed}/>'
                 f'<text x="{x + col_w / 2:.1f}" y="{y + row_h / 2 + FONT_SIZE * 0.35:.1f}" '
                 f'text-anchor="middle" fill="#000">'

@@ -109,7 +109,7 @@ def test_an_added_stance_has_its_symbol_label_and_borrowed_colour(
     assert label in declared["positions/northland-on-stockpile-cap.md"]
     matrix = declared["positions/index.md"]
     assert f"- {label}: Has ratified it." in matrix  # the legend
-    cell = re.search(r'<title>Northland: ratified on A cap on the stockpile \(confirmed\)'
+    cell = re.search(r'<title>Northland: Ratified on A cap on the stockpile \(confirmed\)'
                      r'</title><rect [^>]*fill="([^"]+)"', matrix)
     assert cell and cell[1] == "#c8e6c9"  # the fill of supports
     assert ">★ Ratified</text>" in matrix
