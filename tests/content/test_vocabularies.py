@@ -238,3 +238,18 @@ def test_diff_and_history_check_revisions_against_the_briefings_words(
     commit("Lower the cap")
     history = content_history(own_words, vocabularies=load_project(own_words).settings.words)
     assert [len(change.diff.sheets) for change in history] == [1, 13]
+
+
+def test_the_second_sample_uses_only_words_it_declares(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """tests/cases/second declares every vocabulary of its own: its settings are valid, and
+    no sheet of it uses a word outside them."""
+    root = tmp_path / "second"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "cases" / "second", root)
+    words = load_project(root).settings.words
+    assert words.term_category.names[0] == "allocation"
+    assert words.side.names[-1] == "Other"
+    _code, out = run(root, capsys, "check")
+    assert [line for line in out if "[vocabulary]" in line or "briefing.yml" in line] == []
+    assert "files checked" in out[-1]
