@@ -24,6 +24,7 @@ from generator import __version__
 from generator.build import lock, outputs, write
 from generator.build import workspace as pipeline
 from generator.config import CONFIG_FILE, load_project
+from generator.content.vocabularies import DEFAULT, Vocabularies
 from generator.editorial import diff, scaffold
 from generator.editorial.diff_markdown import diff_markdown
 from generator.errors import (
@@ -90,13 +91,21 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _vocabularies(root: Path) -> Vocabularies:
+    """The briefing's words (briefing.yml's), or the built-in ones in a project without
+    settings; raises ContentError when its settings are wrong."""
+    return load_project(root).settings.words if (root / CONFIG_FILE).is_file() else DEFAULT
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
+    # The schemas offer the briefing's own words to editors' completion.
+    words = _vocabularies(args.root)
     if args.check:
-        stale = jsonschema.stale(args.root)
+        stale = jsonschema.stale(args.root, words)
         for name in stale:
             print(f"{name}: out of date; run 'briefing schema' to regenerate")
         return EXIT_PROBLEMS if stale else EXIT_OK
-    changed = jsonschema.write(args.root)
+    changed = jsonschema.write(args.root, words)
     for name in changed:
         print(f"wrote {name}")
     if not changed:
@@ -317,7 +326,8 @@ def cmd_diff(args: argparse.Namespace) -> int:
     if args.head is None and not (args.root / "content").is_dir():
         raise UsageError(f"no content folder at {args.root / 'content'}")
     try:
-        result = diff.semantic_diff(args.root, args.base, args.head)
+        result = diff.semantic_diff(args.root, args.base, args.head,
+                                    _vocabularies(args.root))
     except diff.GitError as exc:
         raise UsageError(str(exc)) from None
     sys.stdout.write(result.to_json() if args.format == "json" else diff_markdown(result))
@@ -327,7 +337,8 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 def cmd_new(args: argparse.Namespace) -> int:
     try:
-        created = scaffold.new_sheet(args.root, args.kind, args.id)
+        created = scaffold.new_sheet(args.root, args.kind, args.id,
+                                     vocabularies=_vocabularies(args.root))
     except scaffold.ScaffoldUsageError as exc:
         raise UsageError(str(exc)) from None
     except scaffold.ScaffoldRefused as exc:

@@ -26,6 +26,7 @@ from generator.content.check import ContentCheck
 from generator.content.checked import CheckResult
 from generator.content.dates import today
 from generator.content.schema import KINDS
+from generator.content.vocabularies import DEFAULT, Vocabularies
 from generator.editorial.history import History, content_history, head_commit
 from generator.errors import ContentError, Problem
 from generator.gcpause import set_aside, take_back, without_collector
@@ -70,6 +71,7 @@ class Workspace:
         self._renderer: Renderer | None = None
         self._history: History | None = None
         self._history_key = ""
+        self._history_words = DEFAULT
         self._warnings: list[Problem] = []  # of the last build, listed on some pages
         #: What the last build redid: files re-parsed, pages re-rendered.
         self.stats: dict[str, int] = {}
@@ -83,7 +85,7 @@ class Workspace:
         if settings is None:
             result = self.content.run()
         else:
-            result = self.content.run(settings.review_after_days, self._day())
+            result = self.content.run(settings.review_after_days, self._day(), settings.words)
         self.stats["files_parsed"] = self.content.parsed
         self._pending |= self.content.changed
         return result
@@ -102,7 +104,7 @@ class Workspace:
                        and result.sheets[i].sheet is not previous.sheets.get(i)
                        or result.sheets.get(i) is None and i in previous.sheets}
         briefing = result.briefing(previous, changed if previous is not None else None)
-        history = self._content_history()
+        history = self._content_history(project.settings.words)
         day = self._day()
         setup = _setup_digest(project) + self._history_key + day.isoformat()
         if previous is None or changed or setup != self._setup:
@@ -173,12 +175,14 @@ class Workspace:
     def _day(self) -> dt.date:
         return self.today or today()
 
-    def _content_history(self) -> History:
-        """The content's git history, worked out again only when HEAD moves."""
+    def _content_history(self, words: Vocabularies) -> History:
+        """The content's git history, worked out again only when HEAD moves or the words
+        (which decide what each revision's check finds) change."""
         key = head_commit(self.root)
-        if self._history is None or key != self._history_key:
-            self._history = content_history(self.root, limit=HISTORY_LIMIT)
+        if self._history is None or key != self._history_key or words != self._history_words:
+            self._history = content_history(self.root, limit=HISTORY_LIMIT, vocabularies=words)
             self._history_key = key
+            self._history_words = words
         return self._history
 
 

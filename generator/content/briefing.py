@@ -27,7 +27,7 @@ from __future__ import annotations
 import functools
 import inspect
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, ParamSpec, Protocol, TypeVar
@@ -45,6 +45,7 @@ from generator.content.schema import (
     Source,
     Term,
 )
+from generator.content.vocabularies import OTHER_SIDE
 
 S = TypeVar("S", bound=Sheet)
 P = ParamSpec("P")
@@ -419,14 +420,18 @@ class Briefing:
                     due.append((sheet, age))
         return sorted(due, key=lambda item: (item[1] is not None, -(item[1] or 0), item[0].id))
 
-    def sides(self) -> list[tuple[str, list[Actor]]]:
-        """Actors grouped by side, sides in alphabetical order, 'Other' (unset) last."""
+    def sides(self, order: Sequence[str] = ()) -> list[tuple[str, list[Actor]]]:
+        """Actors grouped by side: the sides in ``order`` (the briefing's declared sides),
+        any others alphabetically, then one group, ``Other``, of the actors without a side
+        and those whose side is Other. Empty sides are left out."""
         groups: dict[str, list[Actor]] = defaultdict(list)
         for actor in self.actors:
-            groups[actor.side or ""].append(actor)
+            groups[actor.side or OTHER_SIDE].append(actor)
+        rank = {side: i for i, side in enumerate(order)}
         return sorted(
-            ((side or "Other", actors) for side, actors in groups.items()),
-            key=lambda item: (item[0] == "Other", item[0].casefold()),
+            groups.items(),
+            key=lambda item: (item[0] == OTHER_SIDE, rank.get(item[0], len(rank)),
+                              item[0].casefold(), item[0]),
         )
 
 

@@ -35,6 +35,7 @@ from generator.content.schema import (
     model_in,
     schema_line,
 )
+from generator.content.vocabularies import CONTEXT_KEY, DEFAULT, Vocabularies
 from generator.content.yamlparse import todo_comments
 from generator.errors import Problem, Severity, did_you_mean, sort_key
 from generator.gcpause import without_collector
@@ -189,6 +190,8 @@ class ContentCheck:
     def __init__(self, content_dir: Path, display_root: Path):
         self.content_dir = content_dir
         self.display_root = display_root
+        #: The words the last run checked against: other words make every file checked again.
+        self._vocabularies = DEFAULT
         self._files: dict[str, _FileState] = {}
         self._links = Links()
         self._checked_ns = 0  # when the last run started (file-system clock)
@@ -198,10 +201,15 @@ class ContentCheck:
         self.changed: set[str] = set()
 
     @without_collector
-    def run(self, review_after_days: int | None = None, today: dt.date | None = None
-            ) -> CheckResult:
-        """Validate the content; never raises on bad content. With ``review_after_days`` and
-        ``today``, sheets overdue for review are warned about too."""
+    def run(self, review_after_days: int | None = None, today: dt.date | None = None,
+            vocabularies: Vocabularies = DEFAULT) -> CheckResult:
+        """Validate the content against the briefing's ``vocabularies``; never raises on bad
+        content. With ``review_after_days`` and ``today``, sheets overdue for review are
+        warned about too."""
+        if vocabularies != self._vocabularies:
+            # A word may be right or wrong now in any file: nothing read before is kept.
+            self._files = {}
+            self._vocabularies = vocabularies
         # As git does for "racy" files: a file modified within two seconds of the last run
         # may have changed again since without its time or size moving, so it is hashed.
         racy_after = self._checked_ns - 2_000_000_000
@@ -225,7 +233,8 @@ class ContentCheck:
                           else "\n".join(p.format() for p in unreadable))
                 if state is None or state.digest != digest or state.folder != folder:
                     parsed += 1
-                    loaded = (load_one(path, display, folder, data) if data is not None
+                    loaded = (load_one(path, display, folder, data, vocabularies)
+                              if data is not None
                               else (None, unreadable))
                     state = _FileState(signature, digest, folder, *loaded)
                 else:
@@ -246,15 +255,16 @@ class ContentCheck:
 
 
 def check(content_dir: Path, display_root: Path | None = None,
-          review_after_days: int | None = None, today: dt.date | None = None) -> CheckResult:
+          review_after_days: int | None = None, today: dt.date | None = None,
+          vocabularies: Vocabularies = DEFAULT) -> CheckResult:
     """Load and validate every sheet under ``content_dir``; never raises on bad content. A
     ``ContentCheck`` that remembers nothing: the same code an incremental check runs."""
     return ContentCheck(content_dir, display_root or content_dir.parent).run(
-        review_after_days, today)
+        review_after_days, today, vocabularies)
 
 
-def load_one(path: str | os.PathLike[str], display: str, folder: str, data: bytes | None = None
-             ) -> tuple[Item | None, list[Problem]]:
+def load_one(path: str | os.PathLike[str], display: str, folder: str, data: bytes | None = None,
+             vocabularies: Vocabularies = DEFAULT) -> tuple[Item | None, list[Problem]]:
     """Read (unless its bytes are given as ``data``) and validate one file on its own
     (the checks across sheets are in ``crossrefs``). None when the file is no mapping of keys."""
     if data is None:
@@ -263,16 +273,18 @@ def load_one(path: str | os.PathLike[str], display: str, folder: str, data: byte
         raw, problems = load_bytes(data, path, display, folder)
     if raw is None:
         return None, problems
-    item, more = validate_one(raw)
+    item, more = validate_one(raw, vocabularies)
     return item, [*problems, *more]
 
 
-def validate_one(raw: RawSheet) -> tuple[Item, list[Problem]]:
-    """The sheet in ``raw`` checked on its own: every problem of its fields, its id and its
-    text. A sheet with errors comes back as Broken, with what other checks can still use."""
+def validate_one(raw: RawSheet, vocabularies: Vocabularies = DEFAULT
+                 ) -> tuple[Item, list[Problem]]:
+    """The sheet in ``raw`` checked on its own (its words against ``vocabularies``): every
+    problem of its fields, its id and its text. A sheet with errors comes back as Broken,
+    with what other checks can still use."""
     cls = SHEET_TYPES[raw.folder]
     try:
-        sheet = cls.model_validate(raw.data)
+        sheet = cls.model_validate(raw.data, context={CONTEXT_KEY: vocabularies})
     except ValidationError as exc:
         return _broken(raw, cls, exc)
     if sheet.id != raw.stem:

@@ -30,119 +30,63 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
 from generator.content.dates import PartialDate, type_name
+from generator.content.vocabularies import CONTEXT_KEY, DEFAULT, Vocabularies
 
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 _SLUG_RE = re.compile(SLUG_PATTERN)
 
-# Controlled vocabularies: value -> what it means (shown on the methodology page).
-CERTAINTY: dict[str, str] = {
-    "confirmed": "On the record, or several independent sources agree.",
-    "reported": "One credible source says so.",
-    "possible": "The source itself hedges: 'possibly', 'may', 'reportedly considering'.",
-    "disputed": "Sources disagree.",
-    "denied": "The subject denies it.",
-}
-STANCE: dict[str, str] = {
-    "supports": "Backs it as it stands.",
-    "conditional": "Backs it if stated conditions are met.",
-    "seeks-changes": "Engages with it but wants it changed.",
-    "sceptical": "Doubts it or warns against it without rejecting it outright.",
-    "opposes": "Argues against it.",
-    "rejects": "Refuses it outright.",
-    "undecided": "Has said it has not made up its mind.",
-    "unknown": "The sources do not say.",
-}
-TERM_CATEGORY: dict[str, str] = {
-    "territory": "Borders, control of land, lines of contact.",
-    "sovereignty": "Recognition, status and self-determination.",
-    "alliances": "Membership of alliances and blocs.",
-    "security-guarantees": "Guarantees against renewed attack.",
-    "sanctions": "Imposing, keeping or lifting sanctions.",
-    "economy": "Trade, investment, reconstruction and incentives.",
-    "military-aid": "Weapons, funding and limits on armed forces.",
-    "governance": "Elections, institutions, oversight of the deal.",
-    "humanitarian": "Prisoners, civilians, returns and relief.",
-    "other": "Anything else.",
-}
-PLAN_STATUS: dict[str, str] = {
-    "drafted": "Written, not yet shown to all parties.",
-    "leaked": "Made public without the drafters' consent.",
-    "presented": "Put to one or more parties.",
-    "under-negotiation": "Being negotiated by the parties.",
-    "revised": "Changed after negotiation.",
-    "superseded": "Replaced by a later plan.",
-    "agreed": "Accepted by the parties.",
-    "rejected": "Turned down by a party whose consent it needs.",
-}
-ACTOR_KIND: dict[str, str] = {
-    "person": "A named individual.",
-    "organisation": "A company, fund, agency or other body.",
-    "government": "A government, administration or office of one.",
-    "state": "A country as a party.",
-    "group": "Several people or bodies the sources treat together.",
-}
-RELATION_KIND: dict[str, str] = {
-    "heads": "Leads the other.",
-    "member-of": "Belongs to the other.",
-    "works-for": "Is employed by or acts for the other.",
-    "advises": "Advises the other.",
-    "represents": "Speaks or acts on the other's behalf.",
-    "met": "Met the other.",
-    "negotiated-with": "Negotiated with the other.",
-    "collaborated-with": "Worked together with the other.",
-    "linked-to": "Has a business or other tie to the other.",
-    "intermediary-for": "Passed messages or documents for the other.",
-}
-SOURCE_KIND: dict[str, str] = {
-    "news": "A news report or summary.",
-    "official": "An official document or record.",
-    "statement": "A statement by a party.",
-    "leak": "A document published without consent.",
-    "analysis": "Analysis or commentary.",
-}
-PLACE_KIND: dict[str, str] = {
-    "city": "A city or town.",
-    "venue": "A building or site.",
-    "region": "A region or area.",
-    "country": "A country.",
-}
-
-VOCABULARIES: dict[str, dict[str, str]] = {
-    "certainty": CERTAINTY,
-    "stance": STANCE,
-    "term category": TERM_CATEGORY,
-    "plan status": PLAN_STATUS,
-    "actor kind": ACTOR_KIND,
-    "relation kind": RELATION_KIND,
-    "source kind": SOURCE_KIND,
-    "place kind": PLACE_KIND,
-}
+#: Where a JSON Schema made from the models names the vocabulary of a field (replaced by
+#: the briefing's words, then removed, before any schema is written).
+SCHEMA_MARK = "x-briefing-vocabulary"
 
 
 class Vocabulary:
-    """Marks a text field whose value must be one of a controlled vocabulary's words."""
+    """Marks a text field whose value must be a word of one of the briefing's vocabularies
+    (``vocabularies``): the briefing's own words when a check passes them in pydantic's
+    context (under ``CONTEXT_KEY``), else the defaults."""
 
-    def __init__(self, words: dict[str, str]):
-        self.words = tuple(words)
+    def __init__(self, name: str):
+        self.name = name
 
-    def check(self, value: Any) -> str:
-        if not isinstance(value, str) or value not in self.words:
+    @property
+    def words(self) -> tuple[str, ...]:
+        """The default words (the briefing's own are ``Vocabularies[name]``)."""
+        return DEFAULT[self.name].names
+
+    def check(self, value: Any, info: core_schema.ValidationInfo) -> Any:
+        context = info.context
+        vocabularies: Vocabularies = (context.get(CONTEXT_KEY, DEFAULT)
+                                      if isinstance(context, dict) else DEFAULT)
+        if self.name == "side":
+            if vocabularies.side.open:
+                return value  # undeclared: any text is a side (checked as text)
+            accepted = vocabularies.side_accepted()
+        else:
+            words = vocabularies[self.name]
+            if isinstance(value, str) and value in words:  # every fact: the quick way
+                return value
+            accepted = words.names
+        if not isinstance(value, str) or value not in accepted:
             raise PydanticCustomError(
                 "vocabulary",
                 "must be one of {choices}; got {got}",
-                {"choices": ", ".join(self.words), "got": type_name(value)},
+                {"choices": ", ".join(accepted), "got": type_name(value)},
             )
         return value
 
     def __get_pydantic_core_schema__(
         self, source: Any, handler: GetCoreSchemaHandler
     ) -> core_schema.CoreSchema:
-        return core_schema.no_info_before_validator_function(self.check, handler(source))
+        return core_schema.with_info_before_validator_function(self.check, handler(source))
 
     def __get_pydantic_json_schema__(
         self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
     ) -> JsonSchemaValue:
-        return {"type": "string", "enum": list(self.words)}
+        # Marked with the vocabulary's key: the schemas a briefing gets carry its own words
+        # there (``reference.jsonschema``), which pydantic's generator cannot know.
+        if self.name == "side":
+            return {**handler(schema), SCHEMA_MARK: self.name}
+        return {"type": "string", "enum": list(self.words), SCHEMA_MARK: self.name}
 
 
 def _check_slug(value: str) -> str:
@@ -323,14 +267,16 @@ PlaceRef = Annotated[Slug, Ref(("places",))]
 SourceRef = Annotated[Slug, Ref(("sources",))]
 PlanOrTermRef = Annotated[Slug, Ref(("plans", "terms"))]
 
-Certainty = Annotated[str, Vocabulary(CERTAINTY)]
-Stance = Annotated[str, Vocabulary(STANCE)]
-TermCategory = Annotated[str, Vocabulary(TERM_CATEGORY)]
-PlanStatus = Annotated[str, Vocabulary(PLAN_STATUS)]
-ActorKind = Annotated[str, Vocabulary(ACTOR_KIND)]
-RelationKind = Annotated[str, Vocabulary(RELATION_KIND)]
-SourceKind = Annotated[str, Vocabulary(SOURCE_KIND)]
-PlaceKind = Annotated[str, Vocabulary(PLACE_KIND)]
+Certainty = Annotated[str, Vocabulary("certainty")]
+Stance = Annotated[str, Vocabulary("stance")]
+TermCategory = Annotated[str, Vocabulary("term_category")]
+PlanStatus = Annotated[str, Vocabulary("plan_status")]
+ActorKind = Annotated[str, Vocabulary("actor_kind")]
+RelationKind = Annotated[str, Vocabulary("relation_kind")]
+SourceKind = Annotated[str, Vocabulary("source_kind")]
+PlaceKind = Annotated[str, Vocabulary("place_kind")]
+#: Any text, unless the briefing declares its sides: then one of them, or Other.
+Side = Annotated[Text, Vocabulary("side")]
 
 
 class Node(BaseModel):
@@ -424,8 +370,9 @@ class Actor(Sheet):
     aliases: list[Text] = Field(
         default_factory=list, description="Other names and abbreviations (searchable)."
     )
-    side: Text | None = Field(
-        default=None, description="Which side the actor is grouped with on who's who."
+    side: Side | None = Field(
+        default=None, description="Which side the actor is grouped with on who's who (one "
+        "of the briefing's sides, when it declares them)."
     )
     summary: Text | None = Field(default=None, description="One sentence on who this is.")
     roles: list[Role] = Field(default_factory=list, description="Offices the actor holds.")

@@ -49,6 +49,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from generator.content.vocabularies import DEFAULT, Vocabularies
 from generator.editorial.compare import compare
 from generator.editorial.diff_model import (
     Citing,
@@ -71,15 +72,18 @@ from generator.editorial.revisions import (
 )
 
 
-def semantic_diff(root: Path, base: str, head: str | None = None) -> Diff:
-    """Compare the content at revision ``base`` with ``head`` (None: the working tree).
+def semantic_diff(root: Path, base: str, head: str | None = None,
+                  vocabularies: Vocabularies = DEFAULT) -> Diff:
+    """Compare the content at revision ``base`` with ``head`` (None: the working tree), both
+    checked against the briefing's ``vocabularies``.
 
     Raises ``NotARepository`` or ``UnknownRevision`` (both ``GitError``) for usage problems;
     content that does not validate is reported in the Diff, never raised.
     """
-    repo = Repository(root)
+    repo = Repository(root, vocabularies)
     old = repo.snapshot(repo.resolve(base), base)
-    new = working_tree(root) if head is None else repo.snapshot(repo.resolve(head), head)
+    new = (working_tree(root, vocabularies) if head is None
+           else repo.snapshot(repo.resolve(head), head))
     return compare(old, new)
 
 

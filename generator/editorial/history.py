@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.content.dates import PartialDate
+from generator.content.vocabularies import DEFAULT, Vocabularies
 from generator.editorial.compare import compare
 from generator.editorial.diff_markdown import reader_markdown
 from generator.editorial.diff_model import Diff
@@ -68,14 +69,15 @@ def head_commit(root: Path) -> str:
         return ""
 
 
-def content_history(root: Path, limit: int | None = None) -> History:
+def content_history(root: Path, limit: int | None = None,
+                    vocabularies: Vocabularies = DEFAULT) -> History:
     """Every commit on the first-parent line that changed content/ (at most ``limit``),
     newest first, with its diff against its first parent.
 
     A root commit is compared with empty content. Never raises for a missing repository.
     """
     try:
-        repo = Repository(root)
+        repo = Repository(root, vocabularies)
         entries = repo.log(limit)
         shallow = repo.is_shallow()
         changes = []

@@ -22,6 +22,7 @@ from generator.content.briefing import Briefing
 from generator.content.check import check, discover
 from generator.content.loader import Marks
 from generator.content.schema import Sheet
+from generator.content.vocabularies import DEFAULT, Vocabularies
 from generator.errors import BriefingError, Problem
 
 log = logging.getLogger(__name__)
@@ -78,11 +79,12 @@ class Snapshot:
 
 
 def read_content(content_dir: Path, display_root: Path, label: str,
-                 commit: str | None = None) -> Snapshot:
-    """Validate the sheets under ``content_dir`` (an empty snapshot if there is no folder)."""
+                 commit: str | None = None, vocabularies: Vocabularies = DEFAULT) -> Snapshot:
+    """Validate the sheets under ``content_dir`` against the briefing's ``vocabularies`` (an
+    empty snapshot if there is no folder)."""
     if not content_dir.is_dir():
         return Snapshot(label, commit, Briefing({}, {}))
-    result = check(content_dir, display_root)
+    result = check(content_dir, display_root, vocabularies=vocabularies)
     files, _ = discover(content_dir, display_root)
     briefing = result.briefing()
     invalid = {
@@ -95,8 +97,8 @@ def read_content(content_dir: Path, display_root: Path, label: str,
                     tuple(result.problems), result.files)
 
 
-def working_tree(root: Path) -> Snapshot:
-    return read_content(root / CONTENT, root, WORKING_TREE)
+def working_tree(root: Path, vocabularies: Vocabularies = DEFAULT) -> Snapshot:
+    return read_content(root / CONTENT, root, WORKING_TREE, vocabularies=vocabularies)
 
 
 @dataclass(frozen=True)
@@ -110,8 +112,11 @@ class LogEntry:
 class Repository:
     """The git repository holding a project; every call runs git in the project folder."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, vocabularies: Vocabularies = DEFAULT):
         self.root = root
+        #: The words every revision is checked against: the briefing's as it is now (a
+        #: revision's own briefing.yml is not read).
+        self.vocabularies = vocabularies
         if not root.is_dir():
             raise NotARepository(f"{root} is not a folder")
         try:
@@ -214,7 +219,7 @@ class Repository:
             content.mkdir()
             if tree is not None:
                 self._write_tree(tree, content)
-            return read_content(content, root, "", None)
+            return read_content(content, root, "", None, self.vocabularies)
 
     def _write_tree(self, tree: str, destination: Path) -> None:
         listing = self._run("ls-tree", "-r", "-z", tree)

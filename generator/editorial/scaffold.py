@@ -38,6 +38,7 @@ from generator.content.schema import (
     Vocabulary,
     schema_line,
 )
+from generator.content.vocabularies import DEFAULT, Vocabularies
 from generator.errors import BriefingError, did_you_mean
 
 log = logging.getLogger(__name__)
@@ -140,6 +141,8 @@ class _Template:
     existing: _Existing
     today: str
     full: bool = False
+    #: The briefing's words: its vocabularies' placeholders and notes offer them.
+    vocabularies: Vocabularies = DEFAULT
 
     def sheet(self) -> list[str]:
         cls = SHEET_TYPES[self.folder]
@@ -158,7 +161,7 @@ class _Template:
 
     def _field(self, name: str, info: FieldInfo, indent: str, filled: bool,
                owner: type[BaseModel]) -> list[str]:
-        shape = _shape(info.annotation, info.metadata)
+        shape = _shape(info.annotation, info.metadata, self.vocabularies)
         lines = [f"{indent}# {_describe(info, shape)}"]
         body = self._value(name, shape, indent, owner)
         if filled or self.full:
@@ -256,7 +259,8 @@ class _Shape:
     item: _Shape | None = None
 
 
-def _shape(annotation: Any, metadata: list[Any]) -> _Shape:
+def _shape(annotation: Any, metadata: list[Any], vocabularies: Vocabularies = DEFAULT
+           ) -> _Shape:
     """What sort of value a field takes, read from its declared type and metadata."""
     metadata = list(metadata)
     while True:
@@ -269,7 +273,7 @@ def _shape(annotation: Any, metadata: list[Any]) -> _Shape:
         else:
             break
     if origin is list:
-        return _shape_list(typing.get_args(annotation)[0])
+        return _shape_list(typing.get_args(annotation)[0], vocabularies)
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return _Shape("model", model=annotation)
     if annotation is PartialDate:
@@ -280,7 +284,11 @@ def _shape(annotation: Any, metadata: list[Any]) -> _Shape:
         if isinstance(meta, Ref):
             return _Shape("ref", ref=meta.kinds)
         if isinstance(meta, Vocabulary):
-            return _Shape("vocabulary", choices=meta.words)
+            if meta.name == "side":  # a side is any text, unless the briefing declares them
+                if vocabularies.side.open:
+                    return _Shape("text")
+                return _Shape("vocabulary", choices=vocabularies.side_accepted())
+            return _Shape("vocabulary", choices=vocabularies[meta.name].names)
     for meta in metadata:
         if isinstance(meta, WithJsonSchema) and meta.json_schema:
             if meta.json_schema.get("format") == "uri":
@@ -290,8 +298,8 @@ def _shape(annotation: Any, metadata: list[Any]) -> _Shape:
     return _Shape("text")
 
 
-def _shape_list(item: Any) -> _Shape:
-    return _Shape("list", item=_shape(item, []))
+def _shape_list(item: Any, vocabularies: Vocabularies = DEFAULT) -> _Shape:
+    return _Shape("list", item=_shape(item, [], vocabularies))
 
 
 def _describe(info: FieldInfo, shape: _Shape) -> str:
@@ -319,11 +327,12 @@ def _plain(text: str) -> str:
 
 
 def template(content_dir: Path, kind: str, sheet_id: str, *, full: bool = False,
-             today: dt.date | None = None) -> str:
-    """The text of a new sheet (nothing written). ``full`` fills the optional fields too."""
+             today: dt.date | None = None, vocabularies: Vocabularies = DEFAULT) -> str:
+    """The text of a new sheet (nothing written), offering the briefing's ``vocabularies``.
+    ``full`` fills the optional fields too."""
     folder = resolve_kind(kind)
     check_id(sheet_id)
-    result = check(content_dir, content_dir.parent)
+    result = check(content_dir, content_dir.parent, vocabularies=vocabularies)
     day = (today or dt.date.today()).isoformat()
     saved = {}
     for i, located in result.sheets.items():
@@ -332,12 +341,13 @@ def template(content_dir: Path, kind: str, sheet_id: str, *, full: bool = False,
         except OSError:
             saved[i] = 0.0
     existing = _Existing({i: located.sheet for i, located in result.sheets.items()}, saved)
-    writer = _Template(folder, sheet_id, existing, day, full)
+    writer = _Template(folder, sheet_id, existing, day, full, vocabularies)
     return "\n".join(writer.sheet()) + "\n"
 
 
 def new_sheet(root: Path, kind: str, sheet_id: str,
-              today: Callable[[], dt.date] = dt.date.today) -> Created:
+              today: Callable[[], dt.date] = dt.date.today,
+              vocabularies: Vocabularies = DEFAULT) -> Created:
     """Write ``content/<kind>/<id>.yml`` under ``root``. Raises ScaffoldUsageError (bad kind or
     id, no content folder) or ScaffoldRefused (the file or id exists; a needed sheet is missing)."""
     folder = resolve_kind(kind)
@@ -355,7 +365,7 @@ def new_sheet(root: Path, kind: str, sheet_id: str,
         if Path(other).stem == sheet_id:
             raise ScaffoldRefused(f"id '{sheet_id}' is already used by {other}; ids are unique "
                                   "across all kinds")
-    text = template(content_dir, folder, sheet_id, today=today())
+    text = template(content_dir, folder, sheet_id, today=today(), vocabularies=vocabularies)
     path = content_dir / folder / f"{sheet_id}{SHEET_SUFFIX}"
     path.parent.mkdir(exist_ok=True)
     if not path.parent.resolve().is_relative_to(content_dir.resolve()):

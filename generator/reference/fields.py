@@ -15,10 +15,17 @@ from generator.config import CONFIG_FILE, Settings
 from generator.content.schema import (
     SHEET_TYPES,
     SLUG_PATTERN,
-    VOCABULARIES,
     Ref,
     Vocabulary,
     annotation_parts,
+)
+from generator.content.vocabularies import (
+    DEFAULT,
+    FIXED_STANCES,
+    NAMES,
+    OTHER_SIDE,
+    Vocabularies,
+    title,
 )
 
 #: The JSON Schema of the settings: ``schemas/briefing.schema.json``.
@@ -69,13 +76,17 @@ def _type(annotation: Any) -> str:
         "int": "whole number",
         "PartialDate": "date",
         "Fact": "fact",
+        "VocabularySettings": "lists of words (see [Vocabularies](#vocabularies))",
     }.get(name, name.lower())
 
 
-def _vocabulary_of(annotation: Any) -> str | None:
+def _vocabulary_of(annotation: Any, vocabularies: Vocabularies) -> str | None:
     for part in annotation_parts(annotation):
         if isinstance(part, Vocabulary):
-            return ", ".join(f"`{word}`" for word in part.words)
+            if part.name == "side":
+                return None if vocabularies.side.open else (
+                    "one of the sides (see Vocabularies)")
+            return "one of " + ", ".join(f"`{w}`" for w in vocabularies[part.name].names)
     return None
 
 
@@ -87,17 +98,18 @@ def _annotation(field: FieldInfo) -> Any:
     return annotation
 
 
-def _kind(field: FieldInfo) -> str:
+def _kind(field: FieldInfo, vocabularies: Vocabularies = DEFAULT) -> str:
     annotation = _annotation(field)
-    words = _vocabulary_of(annotation)
-    return f"one of {words}" if words else _type(annotation)
+    words = _vocabulary_of(annotation, vocabularies)
+    return words or _type(annotation)
 
 
-def _table(model: type[BaseModel]) -> list[str]:
+def _table(model: type[BaseModel], vocabularies: Vocabularies = DEFAULT) -> list[str]:
     rows = ["| field | required | type | meaning |", "|---|---|---|---|"]
     for name, field in model.model_fields.items():
         required = "yes" if field.is_required() else ""
-        rows.append(f"| `{name}` | {required} | {_kind(field)} | {field.description} |")
+        rows.append(
+            f"| `{name}` | {required} | {_kind(field, vocabularies)} | {field.description} |")
     return rows
 
 
@@ -105,6 +117,8 @@ def _default(field: FieldInfo) -> str:
     if field.is_required():
         return "required"
     value = field.get_default(call_default_factory=True)
+    if isinstance(value, BaseModel):
+        return "the built-in words"
     return "not set" if value is None else f"`{value}`"
 
 
@@ -138,24 +152,80 @@ def _nested(model: type[BaseModel], seen: set[type[BaseModel]]) -> list[type[Bas
     return found
 
 
-def reference_markdown() -> str:
+VOCABULARIES_INTRO = f"""\
+The words each controlled field accepts, in the order pages show them, with what readers see
+(the label) and what each means. Certainty and the eight fixed stances are the method of every
+briefing and cannot change. The others are this briefing's: `{CONFIG_FILE}` may declare any
+of them under `vocabularies:` (keys `term_category`, `plan_status`, `actor_kind`,
+`relation_kind`, `source_kind`, `place_kind`, `side`), and a declared list replaces the
+built-in one. Each word has a `word` (what sheets write: a lower-case slug; for sides, the text
+actors write in `side:`), a `label` (what readers see in headings and tables; optional for
+sides, where it defaults to the word) and a `meaning`:
+
+```yaml
+vocabularies:
+  term_category:
+    - word: water-sharing
+      label: Water sharing
+      meaning: How much water each party may take.
+  side:
+    - word: Upstream states
+      meaning: The states where the river rises.
+  stance:
+    - word: ratified
+      label: Ratified
+      meaning: Has ratified it.
+      symbol: "★"
+      colour: supports
+```
+
+`stance:` adds words to the eight fixed stances (never replaces them): each needs a `label`, a
+`symbol` and a `colour`, the fixed stance whose colour it takes on pages and in the matrix.
+Without `side:`, an actor's `side` is any text and who's who lists the sides alphabetically;
+with it, `side` must be one of the declared words (or `{OTHER_SIDE}`) and who's who follows
+their order. Actors without a side and those whose side is `{OTHER_SIDE}` form one group, last
+(headed by the label of a declared `{OTHER_SIDE}`, if any). After changing the words, run
+`briefing schema`: the JSON Schemas then offer the briefing's own words to editors.
+A word outside a vocabulary, a word declared twice, or a declaration that is not as above is
+reported by `briefing check` with its file, line and column.
+"""
+
+
+def vocabularies_markdown(vocabularies: Vocabularies = DEFAULT) -> list[str]:
+    """The section on the vocabularies: how to declare them, and this briefing's words."""
+    lines = ["## Vocabularies", "", VOCABULARIES_INTRO, ""]
+    for name in NAMES:
+        words = vocabularies[name]
+        lines += [f"### {title(name)}", ""]
+        if name == "side" and words.open:
+            lines += ["Not declared: an actor's `side` is any text.", ""]
+            continue
+        if name == "stance":
+            lines += ["| word | label | meaning | symbol | colour |", "|---|---|---|---|---|"]
+            lines += [f"| `{w.word}` | {w.label} | {w.meaning} | {w.symbol} | "
+                      f"{'' if w.word in FIXED_STANCES else f'`{w.colour}`'} |" for w in words]
+        else:
+            lines += ["| word | label | meaning |", "|---|---|---|"]
+            lines += [f"| `{w.word}` | {w.label} | {w.meaning} |" for w in words]
+        lines.append("")
+    return lines
+
+
+def reference_markdown(vocabularies: Vocabularies = DEFAULT) -> str:
+    """The field reference page, with the briefing's ``vocabularies``."""
     lines = [HEADER.rstrip(), ""]
     seen: set[type[BaseModel]] = set()
     nested: list[type[BaseModel]] = []
     for folder, cls in SHEET_TYPES.items():
         lines += [f"## {cls.label.capitalize()} (`content/{folder}/`)", "", cls.__doc__ or "", ""]
-        lines += _table(cls)
+        lines += _table(cls, vocabularies)
         lines.append("")
         nested += _nested(cls, seen)
     lines += ["## Parts of sheets", ""]
     for model in sorted(nested, key=lambda m: m.__name__):
         lines += [f"### {model.__name__}", "", model.__doc__ or "", ""]
-        lines += _table(model)
+        lines += _table(model, vocabularies)
         lines.append("")
-    lines += ["## Vocabularies", ""]
-    for name, words in VOCABULARIES.items():
-        lines += [f"### {name.capitalize()}", "", "| word | meaning |", "|---|---|"]
-        lines += [f"| `{word}` | {meaning} |" for word, meaning in words.items()]
-        lines.append("")
+    lines += vocabularies_markdown(vocabularies)
     lines += settings_markdown()
     return "\n".join(line.rstrip() for line in lines).rstrip() + "\n"

@@ -25,10 +25,7 @@ from generator.config import Settings
 from generator.content.briefing import Briefing, Citation
 from generator.content.dates import PartialDate, today
 from generator.content.schema import (
-    CERTAINTY,
     KINDS,
-    STANCE,
-    TERM_CATEGORY,
     Actor,
     Event,
     Fact,
@@ -38,6 +35,15 @@ from generator.content.schema import (
     Source,
     Term,
 )
+from generator.content.vocabularies import (
+    CERTAINTY,
+    CERTAINTY_SYMBOLS,
+    DEFAULT,
+    STANCE_SYMBOLS,
+    Vocabularies,
+    Word,
+    WordList,
+)
 from generator.errors import BriefingError, Problem
 from generator.escaping import attr, date, join, json_for_html, md_text, url, yaml_str
 from generator.gcpause import without_collector
@@ -46,25 +52,9 @@ from generator.render.jinja_env import Environment, bytecode_cache
 
 log = logging.getLogger(__name__)
 
-SYMBOLS = {
-    "certainty": {
-        "confirmed": "●",
-        "reported": "◉",
-        "possible": "?",
-        "disputed": "⇄",
-        "denied": "✕",
-    },
-    "stance": {
-        "supports": "✔",
-        "conditional": "◐",
-        "seeks-changes": "✎",
-        "sceptical": "⚠",
-        "opposes": "✖",
-        "rejects": "⊘",
-        "undecided": "…",
-        "unknown": "?",
-    },
-}
+#: The symbols of certainty and the fixed stances (a briefing's added stances bring their own:
+#: ``Vocabularies.stance``).
+SYMBOLS = {"certainty": CERTAINTY_SYMBOLS, "stance": STANCE_SYMBOLS}
 
 
 @dataclass(frozen=True)
@@ -115,8 +105,10 @@ class PageContext:
     def __init__(self, briefing: Briefing, path: str, subject: str | None = None,
                  fact_text: Callable[[Fact], Markup] | None = None,
                  citations: dict[Any, _Written] | None = None,
-                 links: dict[tuple[str, str, str, str], Markup] | None = None):
+                 links: dict[tuple[str, str, str, str], Markup] | None = None,
+                 vocabularies: Vocabularies = DEFAULT):
         self.briefing = briefing
+        self.vocabularies = vocabularies
         self.path = path
         self.subject = subject  # the id of the sheet whose page this is
         self._here = posixpath.dirname(path)
@@ -146,14 +138,16 @@ class PageContext:
 
     def figure(self, name: str, *args: Any) -> Markup:
         """A build-time SVG picture (matrix, timeline, graph) as raw HTML: a <figure> each."""
-        symbols = {**SYMBOLS["stance"], **SYMBOLS["certainty"]}
+        words = self.vocabularies
+        symbols = {**{w.word: w.symbol for w in words.stance}, **SYMBOLS["certainty"]}
         if name == "matrix":
             plan = args[0]
-            drawings = svg.matrix(self.briefing, plan, self.href, symbols, self.grid(plan))
+            drawings = svg.matrix(self.briefing, plan, self.href, symbols, self.grid(plan),
+                                  words.stance)
         elif name == "timeline":
             drawings = [svg.timeline(self.briefing, self.href)]
         elif name == "graph":
-            drawings = [svg.relations_graph(self.briefing, self.href)]
+            drawings = [svg.relations_graph(self.briefing, self.href, words.relation_kind)]
         else:
             raise ValueError(f"unknown figure {name!r}")
         # A matrix too wide for the column comes in parts: a figure each, blocks of their own.
@@ -288,20 +282,21 @@ def _remember(memo: dict[K, V], key: K, value: V) -> V:
 
 class _Labels:
     """What the ``certainty`` and ``stance`` macros of ``_macros.md.j2`` write for each word
-    (a symbol and the word, in a labelled span), made once per word and build:
-    ``{{ labels.certainty[value] }}``. Every fact shows one."""
+    of the briefing's (a symbol and the label, in a labelled span), made once per word and
+    build: ``{{ labels.certainty[value] }}``. Every fact shows one."""
 
-    _VOCABULARIES = {"certainty": CERTAINTY, "stance": STANCE}
+    _KINDS = ("certainty", "stance")
 
-    def __init__(self, env: jinja2.Environment):
+    def __init__(self, env: jinja2.Environment, vocabularies: Vocabularies):
         self._env = env
+        self._vocabularies = vocabularies
 
     def __getattr__(self, kind: str) -> dict[str, Markup]:
         """Called only for a kind not made yet: once made, it is an attribute."""
-        if kind not in self._VOCABULARIES:
+        if kind not in self._KINDS:
             raise AttributeError(kind)
         macro = getattr(self._env.get_template(MACROS).module, kind)
-        made = {word: Markup(macro(word)) for word in self._VOCABULARIES[kind]}
+        made = {w.word: Markup(macro(w)) for w in self._vocabularies[kind]}
         setattr(self, kind, made)
         return made
 
@@ -370,15 +365,12 @@ class Renderer:
             auto_reload=False,
         )
         self.env.filters.update(
-            attr=attr, by_certainty=_by_certainty, date=date, join=join, url=url,
-            yaml_str=yaml_str,
+            attr=attr, by_certainty=_by_certainty, by_word=by_word, date=date, join=join,
+            url=url, yaml_str=yaml_str,
         )
         self.env.globals.update(
-            CERTAINTY=CERTAINTY,
-            STANCE=STANCE,
-            TERM_CATEGORY=TERM_CATEGORY,
-            SYMBOLS=SYMBOLS,
-            labels=_Labels(self.env),
+            vocab=self.settings.words,
+            labels=_Labels(self.env, self.settings.words),
             settings=self.settings,
             today=self.day or today(),
             history=self.history,
@@ -399,7 +391,8 @@ class Renderer:
     def render(self, template: str, path: str, briefing: Briefing, **context: Any) -> str:
         sheet = context.get("sheet")
         subject = sheet.id if isinstance(sheet, Sheet) else None
-        page = PageContext(briefing, path, subject, self.fact_text, self._citations, self._links)
+        page = PageContext(briefing, path, subject, self.fact_text, self._citations, self._links,
+                           self.settings.words)
         try:
             return self.env.get_template(template).render(page=page, briefing=briefing, **context)
         except jinja2.TemplateError as exc:
@@ -459,6 +452,18 @@ def render_pages(briefing: Briefing, templates_dir: Path, settings: Settings) ->
     return [renderer.page(briefing, path, sheet) for path, sheet in page_plan(briefing)]
 
 
+T = TypeVar("T")
+
+
+def by_word(items: Iterable[T], attribute: str, words: WordList) -> list[tuple[Word, list[T]]]:
+    """``items`` grouped by the word each has in ``attribute`` (a term's category), in the
+    vocabulary's order, each group in the order given: headings show the word's label."""
+    groups: dict[str, list[T]] = {}
+    for item in items:
+        groups.setdefault(getattr(item, attribute), []).append(item)
+    return [(word, groups[word.word]) for word in words if word.word in groups]
+
+
 def _by_certainty(citations: Iterable[Citation]) -> list[tuple[str, list[Citation]]]:
     """Citations grouped by their fact's certainty, in the scale's order (most certain first),
     each group in the order given."""
@@ -470,6 +475,8 @@ def _by_certainty(citations: Iterable[Citation]) -> list[tuple[str, list[Citatio
 
 # --- JSON-LD ---------------------------------------------------------------------------------
 
+#: schema.org's types for the built-in actor kinds; a briefing's own kinds are only a "Thing"
+#: (a word such as "commission" says too little to claim more).
 _ACTOR_TYPES = {
     "person": "Person",
     "organisation": "Organization",
@@ -479,10 +486,14 @@ _ACTOR_TYPES = {
 }
 
 
+def _actor_type(kind: str) -> str:
+    return _ACTOR_TYPES.get(kind, "Thing")
+
+
 def jsonld_for(sheet: Sheet, briefing: Briefing) -> str | None:
     data: dict[str, Any] | None = None
     if isinstance(sheet, Actor):
-        data = {"@type": _ACTOR_TYPES[sheet.kind], "name": sheet.name}
+        data = {"@type": _actor_type(sheet.kind), "name": sheet.name}
         if sheet.aliases:
             data["alternateName"] = list(sheet.aliases)
         if sheet.summary:
@@ -493,7 +504,7 @@ def jsonld_for(sheet: Sheet, briefing: Briefing) -> str | None:
             data["location"] = {"@type": "Place", "name": briefing.name(sheet.place)}
         if sheet.participants:
             data["attendee"] = [
-                {"@type": _ACTOR_TYPES[a.kind], "name": a.name}  # type: ignore[attr-defined]
+                {"@type": _actor_type(a.kind), "name": a.name}  # type: ignore[attr-defined]
                 for a in (briefing.get(p) for p in sheet.participants)
             ]
     elif isinstance(sheet, Source):

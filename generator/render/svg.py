@@ -24,7 +24,8 @@ from itertools import count
 from urllib.parse import quote
 
 from generator.content.briefing import Briefing
-from generator.content.schema import CERTAINTY, Plan, Position, Sheet
+from generator.content.schema import Plan, Position, Sheet
+from generator.content.vocabularies import CERTAINTY, DEFAULT, WordList
 from generator.errors import EnvironmentFault
 from generator.escaping import visible
 from generator.render import axis
@@ -171,11 +172,12 @@ _HEADING_LINES = 4
 
 
 def matrix(briefing: Briefing, plan: Plan, href: Href, symbols: dict[str, str],
-           found: Grid | None = None) -> list[Drawing]:
+           found: Grid | None = None, stances: WordList = DEFAULT.stance) -> list[Drawing]:
     """Actors (rows) x the plan and its terms (columns); each cell links to the position (the
     first, where an actor has several on one target: the table lists them all). Columns are
     as wide as their stances, headings wrap, and a plan with more columns than fit the text
-    column is drawn in several parts, each repeating the actors."""
+    column is drawn in several parts, each repeating the actors. A stance the briefing adds
+    shows its label and takes the colour of the fixed stance it names (``stances``)."""
     found = found or grid(briefing, plan)
     targets, actors = found.targets, found.actors
     cells: dict[tuple[str, str], tuple[Position, str, str]] = {}
@@ -184,7 +186,9 @@ def matrix(briefing: Briefing, plan: Plan, href: Href, symbols: dict[str, str],
         certainty = weakest_certainty(cell)
         uncertain = certainty not in ("confirmed", "reported")
         mark = f" {symbols[certainty]}" if uncertain else ""
-        cells[key] = (cell, certainty, f"{symbols[cell.stance]} {cell.stance}{mark}")
+        label = stances.label(cell.stance)
+        cells[key] = (cell, certainty, f"{symbols[cell.stance]} {label}{mark}")
+    look = {w.word: (w.label, STANCE_COLOURS.get(w.colour, "#eeeeee")) for w in stances}
     narrow, wide = (em * FONT_SIZE for em in _COLUMN_EM)
     col_w = min(max([_width(label) + 16 for *_, label in cells.values()] + [narrow]), wide)
     names = {a: wrap(visible(briefing.name(a)), FONT_SIZE, _NAME_EM * FONT_SIZE, 2)
@@ -201,14 +205,14 @@ def matrix(briefing: Briefing, plan: Plan, href: Href, symbols: dict[str, str],
         if parts > 1:
             title += f" (columns {first + 1} to {first + len(shown)} of {len(targets)})"
         drawings.append(_matrix_part(briefing, shown, actors, cells, names, href, ids, title,
-                                     label_w, col_w))
+                                     label_w, col_w, look))
     return drawings
 
 
 def _matrix_part(briefing: Briefing, targets: list[Sheet], actors: list[str],
                  cells: dict[tuple[str, str], tuple[Position, str, str]],
                  names: dict[str, list[str]], href: Href, ids: _Ids, title: str,
-                 label_w: float, col_w: float) -> Drawing:
+                 label_w: float, col_w: float, look: dict[str, tuple[str, str]]) -> Drawing:
     headings = {t.id: wrap(visible(t.name_text), FONT_SIZE, col_w - 8, _HEADING_LINES)
                 for t in targets}
     head_h = max(len(lines) for lines in headings.values()) * _LINE + 8
@@ -216,8 +220,9 @@ def _matrix_part(briefing: Briefing, targets: list[Sheet], actors: list[str],
     width = label_w + col_w * len(targets) + 4
     height = head_h + sum(rows) + 4
     described = [
-        f"{briefing.name(a)}: {cells[(a, t.id)][0].stance} on {briefing.name(t.id)}"
+        f"{briefing.name(a)}: {look.get(stance, (stance,))[0]} on {briefing.name(t.id)}"
         for a in actors for t in targets if (a, t.id) in cells
+        for stance in (cells[(a, t.id)][0].stance,)
     ]
     out = [_open(width, height, title, "; ".join(described) or "No positions recorded.", ids,
                  "briefing-matrix")]
@@ -242,12 +247,13 @@ def _matrix_part(briefing: Briefing, targets: list[Sheet], actors: list[str],
                 out.append(f'<rect {box} fill="none" stroke="#e0e0e0"/>')
                 continue
             cell, certainty, label = found
+            said, fill = look.get(cell.stance, (cell.stance, "#eeeeee"))
             dashed = ' stroke-dasharray="4 2"' if certainty not in ("confirmed", "reported") else ""
             out.append(
                 f'<a href="{_x(href(cell))}" class="matrix-cell">'
-                f"<title>{_x(briefing.name(actor_id))}: {_x(cell.stance)} on "
+                f"<title>{_x(briefing.name(actor_id))}: {_x(said)} on "
                 f"{_x(target.name_text)} ({_x(certainty)})</title>"
-                f'<rect {box} rx="3" fill="{STANCE_COLOURS.get(cell.stance, "#eeeeee")}" '
+                f'<rect {box} rx="3" fill="{fill}" '
                 f'stroke="#424242"{dashed}/>'
                 f'<text x="{x + col_w / 2:.1f}" y="{y + row_h / 2 + FONT_SIZE * 0.35:.1f}" '
                 f'text-anchor="middle" fill="#000">'
@@ -363,25 +369,23 @@ GRAPH_FONT = 12.0
 _NODE_EM, _EDGE_EM = 9.0, 7.0
 
 
-def _tie(kind: str) -> str:
-    """A relation's kind as words: ``negotiated-with`` -> ``negotiated with``."""
-    return kind.replace("-", " ")
-
-
-def relations_graph(briefing: Briefing, href: Href) -> Drawing:
+def relations_graph(briefing: Briefing, href: Href, kinds: WordList = DEFAULT.relation_kind
+                    ) -> Drawing:
     """Actors, their relations, roles and drafting, laid out by Graphviz ``dot`` from top to
     bottom (a graph's ranks are fewer than its boxes side by side, and a rank's boxes wrap
     their names) or, where that is too wide and left to right is narrower, across; every tie
-    between two boxes on one arrow, its words one under another."""
+    between two boxes on one arrow, its words one under another. A relation shows its kind's
+    label (``kinds``), a role its title, both as written."""
     edges: set[tuple[str, str, str]] = set()
-    roles: set[tuple[str, str, str]] = set()  # a title, not a verb: said as "A, Head, B"
+    # Titles and labels, not verbs: said as "A, Head, B" (only drafting reads as a verb).
+    named: set[tuple[str, str, str]] = set()
     for actor in briefing.actors:
         for role in actor.roles:
             if role.of:
-                edges.add((actor.id, role.of, role.title))
-                roles.add((actor.id, role.of, role.title))
+                named.add((actor.id, role.of, role.title))
         for relation in actor.relations:
-            edges.add((actor.id, relation.to, _tie(relation.kind)))
+            named.add((actor.id, relation.to, kinds.label(relation.kind)))
+    edges.update(named)
     for plan in briefing.plans:
         for actor_id in plan.drafted_by:
             edges.add((actor_id, plan.id, "drafted"))
@@ -436,7 +440,7 @@ def relations_graph(briefing: Briefing, href: Href) -> Drawing:
         layout = min(layout, laid_out("LR"), key=lambda drawn: _points(drawn, "width"))
     return _inline(layout, "Relationship graph",
                    f"{scope}: " + "; ".join(
-                       f"{briefing.name(a)}, {k}, {briefing.name(b)}" if (a, b, k) in roles
+                       f"{briefing.name(a)}, {k}, {briefing.name(b)}" if (a, b, k) in named
                        else f"{briefing.name(a)} {k} {briefing.name(b)}" for a, b, k in shown),
                    tooltips)
 

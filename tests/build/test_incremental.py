@@ -191,9 +191,9 @@ def test_briefing_build_reads_each_file_once(
         calls.append(display)
         return real_read(path, display)
 
-    def loading(path: str, display: str, folder: str, data: bytes):  # type: ignore[no-untyped-def]
+    def loading(path: str, display: str, folder: str, data: bytes, *words):  # type: ignore[no-untyped-def]
         parsed.append(display)
-        return real_load(path, display, folder, data)
+        return real_load(path, display, folder, data, *words)
 
     monkeypatch.setattr(generator.content.check, "read_file", reading)
     monkeypatch.setattr(generator.content.check, "load_one", loading)

@@ -237,4 +237,4 @@ def test_a_body_with_many_members_is_drawn_across(tmp_path: Path) -> None:
             "kind": "organisation", "facts": FACTS}
     drawing = svg.relations_graph(briefing_of(tmp_path, body, *members), href)
     assert drawing.width <= svg.WIDE_COLUMN_EM
-    assert drawing.markup.count(">member of</text>") == 20
+    assert drawing.markup.count(">Member of</text>") == 20

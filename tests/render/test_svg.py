@@ -95,8 +95,8 @@ def test_labels_reach_graphviz_as_dot_strings_it_reads_no_escape_in() -> None:
 
 def test_graph_keeps_the_case_of_roles_and_writes_ties_as_words(briefing: Briefing) -> None:
     """A role's title as the actor's page writes it ("President of ..."), never lower-cased;
-    a relation's kind as words ("collaborated with"), never its slug; two ties between the
-    same two actors on one arrow, one under the other."""
+    a relation's kind as its label ("Collaborated with"), never its slug; two ties between
+    the same two actors on one arrow, one under the other."""
     drawing = svg.relations_graph(briefing, href).markup
     texts = [html.unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", drawing)]
     joined = " ".join(texts)
@@ -104,12 +104,12 @@ def test_graph_keeps_the_case_of_roles_and_writes_ties_as_words(briefing: Briefi
     title = next(r.title for r in zelenskyy.roles)  # type: ignore[attr-defined]
     assert title[0].isupper() and title in joined
     assert title.lower() not in joined
-    assert "collaborated-with" not in joined and "collaborated with" in joined
+    assert "collaborated-with" not in joined and "Collaborated with" in joined
     arrow = re.search(r"<title>kirill&#45;dmitriev&#45;&gt;jared&#45;kushner</title>(.*?)</g>",
                       drawing)
     assert arrow, "one arrow from Kirill Dmitriev to Jared Kushner"
     words = [html.unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", arrow[1])]
-    assert " ".join(words) == "collaborated with, met"
+    assert " ".join(words) == "Collaborated with, Met"
 
 
 def test_graph_labels_wrap_but_lose_no_word(briefing: Briefing) -> None:

@@ -14,6 +14,7 @@ import yaml
 from sitekit import REPO_ROOT, Html, page, read_html, shown, squash
 
 from generator.content.schema import KINDS, SHEET_TYPES
+from generator.content.vocabularies import DEFAULT
 from generator.render.renderer import COMPOSED as RENDER_COMPOSED
 
 #: The composed pages the issue promises (URL -> what it is); each must be in the nav.
@@ -97,7 +98,7 @@ def test_overview_shows_status_as_of_and_deadline(shipped_root: Path, overview: 
     plan_file = shipped_root / "content" / "plans" / "us-russia-28-point-plan.yml"
     plan = yaml.safe_load(plan_file.read_text(encoding="utf-8"))
     text = squash(overview.article_text)
-    assert f"Status: {plan['status']}" in text
+    assert f"Status: {DEFAULT.plan_status.label(plan['status'])}" in text  # its label
     assert "Current to the newest source: November 2025." in text
     assert "Deadline: 27 November 2025 (Thanksgiving (US))" in text
 

@@ -92,7 +92,7 @@ def test_sample_has_the_edge_cases(pages: dict[str, str]) -> None:
     assert "✕ denied</span>" in pages["actors/ada-north.md"]
     assert "Also known as: A. North" in pages["actors/ada-north.md"]  # aliases
     assert "of [Northland Development Fund](northland-fund.md)" in pages["actors/ada-north.md"]
-    assert "- met [Ben South](ben-south.md)" in pages["actors/ada-north.md"]  # a relation
+    assert "- Met: [Ben South](ben-south.md)" in pages["actors/ada-north.md"]  # a relation
     assert "(../positions/ben-south-on-harbour-accord.md)" in pages["plans/harbour-accord.md"]
     assert "(../positions/ada-north-on-shared-port-access.md)" in pages[
         "terms/shared-port-access.md"
