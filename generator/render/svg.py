@@ -291,7 +291,11 @@ def timeline(briefing: Briefing, href: Href) -> Drawing:
     def x_of(day: int) -> float:  # an ordinal: the day after 31 December 9999 has no date
         return axis_x + scale.x(day)
 
-    described = [f"{e.date.display()}: {e.title}" for e in events]
+    # The description says what the bars show: a vague date's narrowed span too.
+    described = []
+    for e in events:
+        words = window_words(briefing, e)
+        described.append(f"{e.date.display()}{f' ({words})' if words else ''}: {e.title}")
     out = [_open(width, height, "Timeline of events",
                  f"A date axis with a tick {scale.step.words()}. " + "; ".join(described), ids,
                  "briefing-timeline")]

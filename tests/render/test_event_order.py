@@ -66,6 +66,9 @@ def test_a_vague_event_is_drawn_only_where_the_order_allows(tmp_path: Path) -> N
     whole, _, plain = bar(drawing, "unrelated-visit")
     assert whole == pytest.approx(8 + scale.x(dt.date(2031, 9, 1)), abs=0.05)
     assert plain == "late 2031 (year precision): unrelated visit"
+    # The description read out in place of the picture says it too.
+    desc = re.search(r"<desc[^>]*>([^<]*)</desc>", drawing.markup)
+    assert desc and "; late 2031 (late October to December 2031): follow up talks" in desc[1]
     # Rows are in the order of events: the talks below the meeting they followed.
     rows = re.findall(r'<a href="/events/([a-z-]+)/">', drawing.markup)
     assert rows == ["summer-session", "unrelated-visit", "opening-meeting", "follow-up-talks"]
