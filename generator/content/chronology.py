@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
+from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +26,9 @@ from generator.content.schema import Event
 
 #: Where an order is written: the event whose sheet says it, the field, the index in its list.
 Written = tuple[str, str, int]
+#: A window's bound as it is worked out: the day, the neighbour it came from (None: the event's
+#: own date), and the event whose own date it is.
+_Bound = tuple[dt.date, str | None, str]
 
 
 @dataclass(frozen=True)
@@ -55,10 +59,13 @@ class Window:
 @dataclass(frozen=True)
 class Circle:
     """Orders that run in a circle: ``events`` each before the next, the last before the
-    first. Reported once, where ``written`` says."""
+    first, reported where ``written`` says; one for each event said to come before or after
+    itself, and one for each group of events whose orders lead from any to any other
+    (``group``: its events, whose orders with one another are all left out)."""
 
     events: tuple[str, ...]
     written: Written
+    group: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -99,56 +106,64 @@ def links(events: Mapping[str, Event]) -> list[Link]:
 def chronology(events: Mapping[str, Event]) -> Chronology:
     """The order, windows and problems of ``events`` (id -> event)."""
     all_links = links(events)
+    spans = {i: event.date.span() for i, event in events.items()}
+    if not all_links:  # most events: their dates alone order them
+        order = sorted(events, key=lambda i: (spans[i], events[i].title, i))
+        return Chronology(tuple(order), {i: Window(*spans[i]) for i in events})
     circles, cyclic = _circles(events, all_links)
     kept = [link for link in all_links if (link.earlier, link.later) not in cyclic]
     before: dict[str, list[Link]] = {i: [] for i in events}  # id -> links into it
     after: dict[str, list[Link]] = {i: [] for i in events}  # id -> links out of it
-    for link in kept:
+    # In id order, whatever order the sheets were read in: where two orders set a bound to
+    # the same day, the first names the event that sets it.
+    for link in sorted(kept, key=lambda k: (k.earlier, k.later, k.written)):
         before[link.later].append(link)
         after[link.earlier].append(link)
-    topo = _topological(events, before, after, lambda i: (events[i].date.sort_key(), i))
-    first: dict[str, tuple[dt.date, str | None]] = {}  # (day, the predecessor it came from)
+    # Keys of day numbers: the heap compares them thousands of times, faster than dates.
+    starts = {i: span[0].toordinal() for i, span in spans.items()}
+    topo = _topological(events, before, after, lambda i: (starts[i], i))
+    # (day, the neighbour it came from, the event whose own date sets it): a bound is carried
+    # along the order, so the event that sets it is carried with it (never looked up again
+    # along a chain, which may be as long as the events are many).
+    first: dict[str, _Bound] = {}
     for event_id in topo:
-        day, came = events[event_id].date.span()[0], None
+        bound: _Bound = (spans[event_id][0], None, event_id)
         for link in before[event_id]:
-            if first[link.earlier][0] > day:
-                day, came = first[link.earlier][0], link.earlier
-        first[event_id] = (day, came)
-    last: dict[str, tuple[dt.date, str | None]] = {}
+            earlier = first[link.earlier]
+            if earlier[0] > bound[0]:
+                bound = (earlier[0], link.earlier, earlier[2])
+        first[event_id] = bound
+    last: dict[str, _Bound] = {}
     for event_id in reversed(topo):
-        day, came = events[event_id].date.span()[1], None
+        bound = (spans[event_id][1], None, event_id)
         for link in after[event_id]:
-            if last[link.later][0] < day:
-                day, came = last[link.later][0], link.later
-        last[event_id] = (day, came)
+            later = last[link.later]
+            if later[0] < bound[0]:
+                bound = (later[0], link.later, later[2])
+        last[event_id] = bound
     windows = {
-        i: Window(first[i][0], last[i][0],
-                  _source(first, i) if first[i][1] else None,
-                  _source(last, i) if last[i][1] else None)
+        i: Window(first[i][0], last[i][0], first[i][2] if first[i][1] else None,
+                  last[i][2] if last[i][1] else None)
         for i in events
     }
     clashes = tuple(
-        Clash(link, _source(first, link.earlier), _source(last, link.later),
+        Clash(link, first[link.earlier][2], last[link.later][2],
               tuple(_path(first, link.earlier)[::-1][1:] + _path(last, link.later)[:-1]))
-        for link in kept if first[link.earlier][0] > last[link.later][0]
+        for link in sorted(kept, key=lambda k: k.written)
+        if first[link.earlier][0] > last[link.later][0]
     )
     order = _topological(
         events, before, after,
-        lambda i: (windows[i].first, windows[i].last, events[i].title, i))
+        lambda i: (first[i][0].toordinal(), last[i][0].toordinal(), events[i].title, i))
     return Chronology(tuple(order), windows, circles, clashes)
 
 
-def _path(bounds: Mapping[str, tuple[dt.date, str | None]], start: str) -> list[str]:
+def _path(bounds: Mapping[str, _Bound], start: str) -> list[str]:
     """``start`` and the events its bound came from, one after another."""
     path = [start]
     while (came := bounds[path[-1]][1]) is not None:
         path.append(came)
     return path
-
-
-def _source(bounds: Mapping[str, tuple[dt.date, str | None]], start: str) -> str:
-    """The event whose own date sets ``start``'s bound."""
-    return _path(bounds, start)[-1]
 
 
 def _topological(events: Mapping[str, Event], before: Mapping[str, list[Link]],
@@ -187,9 +202,15 @@ def _circles(events: Mapping[str, Event], all_links: Iterable[Link]
             inside.setdefault(group[link.earlier], []).append(link)
             cyclic.add((link.earlier, link.later))
     for g, found in inside.items():
-        # Reported at the first order of the circle, by the file that writes it.
-        link = min(found, key=lambda k: k.written)
-        circles.append(Circle(_way_back(link, out, set(members[g])), link.written))
+        group_ids = tuple(sorted(members[g]))
+        for link in found:
+            if link.earlier == link.later:
+                circles.append(Circle((link.earlier,), link.written, group_ids))
+        others = [k for k in found if k.earlier != k.later]
+        if others:  # reported at the first order of the circle, by the file that writes it
+            link = min(others, key=lambda k: k.written)
+            circles.append(Circle(_way_back(link, out, set(members[g])), link.written,
+                                  group_ids))
     return tuple(sorted(circles, key=lambda c: c.written)), cyclic
 
 
@@ -199,9 +220,9 @@ def _way_back(link: Link, out: Mapping[str, list[Link]], members: set[str]) -> t
     if link.earlier == link.later:
         return (link.earlier,)
     came: dict[str, str] = {link.later: link.later}
-    queue = [link.later]
+    queue = deque([link.later])
     while queue and link.earlier not in came:
-        current = queue.pop(0)
+        current = queue.popleft()
         for step in sorted(out[current], key=lambda k: k.later):
             if step.later in members and step.later not in came:
                 came[step.later] = current

@@ -11,9 +11,11 @@ from typing import Any
 import pytest
 import yaml
 from figurekit import FACTS, briefing_of
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator.content.check import ContentCheck
-from generator.content.chronology import Window, chronology
+from generator.content.chronology import Window, chronology, links
 from generator.content.dates import PartialDate, between
 from generator.content.schema import Event
 
@@ -158,3 +160,62 @@ def test_an_edit_that_closes_a_circle_or_breaks_the_dates_is_found_and_then_clea
     assert lines(ContentCheck(tmp_path / "content", tmp_path)) == clash
     write(tmp_path, event("first-round", "2031-02"))
     assert lines(checker) == []
+
+
+# --- the order for any events ------------------------------------------------------------------
+
+DATES = ["2031", "early 2031", "late 2031", "2031-03", "late 2031-10", "2031-10-25", "2032-01"]
+
+
+@st.composite
+def ordered_events(draw: st.DrawFn) -> list[Event]:
+    count = draw(st.integers(1, 8))
+    ids = [f"event-{n}" for n in range(count)]
+    return [
+        Event(id=event_id, date=PartialDate.parse(draw(st.sampled_from(DATES))),
+              title=draw(st.sampled_from(["Talks", "Visit"])),
+              after=draw(st.lists(st.sampled_from(ids), max_size=2, unique=True)),
+              before=draw(st.lists(st.sampled_from(ids), max_size=1)), facts=FACTS)
+        for event_id in ids
+    ]
+
+
+@settings(max_examples=100, deadline=None)
+@given(events=ordered_events(), seed=st.randoms(use_true_random=False))
+def test_any_orders_give_one_order_that_keeps_them(events: list[Event], seed: Any) -> None:
+    """Whatever the orders: one order for any reading order; each order not in a circle kept;
+    each window inside its date's span; and, with nothing refused, each window no earlier than
+    those of the events before it."""
+    found = chronology({e.id: e for e in events})
+    shuffled = list(events)
+    seed.shuffle(shuffled)
+    assert chronology({e.id: e for e in shuffled}) == found
+    assert sorted(found.order) == sorted(e.id for e in events)
+    place = {event_id: n for n, event_id in enumerate(found.order)}
+    group = {e: circle.group for circle in found.circles for e in circle.group}
+    by_id = {e.id: e for e in events}
+    for event_id, window in found.windows.items():
+        first, last = by_id[event_id].date.span()
+        assert first <= window.first and window.last <= last
+    for link in links(by_id):
+        if link.later in group.get(link.earlier, ()):
+            continue  # left out: refused as a circle
+        assert place[link.earlier] < place[link.later], (link, found.order)
+        if not found.clashes:
+            early, late = found.windows[link.earlier], found.windows[link.later]
+            assert early.first <= late.first and early.last <= late.last
+            assert early.first <= late.last
+
+
+def test_a_long_chain_of_orders_is_no_trouble() -> None:
+    """Thousands of events, each after the one before (no recursion, no walk along the chain
+    for each): in order, each bound by the first."""
+    chain = {f"step-{n:04d}": Event(id=f"step-{n:04d}", date=PartialDate.parse("2031"),
+                                    title="Step", after=[f"step-{n - 1:04d}"] if n else [],
+                                    facts=FACTS) for n in range(3000)}
+    chain["step-0000"] = Event(id="step-0000", date=PartialDate.parse("late 2031-10"),
+                               title="Step", facts=FACTS)
+    found = chronology(chain)
+    assert list(found.order) == sorted(chain)
+    assert found.windows["step-2999"] == Window(dt.date(2031, 10, 21), dt.date(2031, 12, 31),
+                                                after="step-0000")
