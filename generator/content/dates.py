@@ -193,7 +193,22 @@ def between(first: PartialDate, last: PartialDate) -> str:
         return f"{start} {first.year} to {end} {last.year}"
     if start == end:
         return f"{start} {first.year}"
+    first_day, last_day = first.span()[0], last.span()[1]
+    if first_day.month == last_day.month and (first.month, last.month) != (None, None):
+        # Within one month, its name once: "28 to 31 March", "mid to late March".
+        month = _MONTH_NAMES[first_day.month]
+        if first.day is not None or last.day is not None:
+            return f"{first_day.day} to {last_day.day} {month} {first.year}"
+        parts = [_part_of_month(first_day.day), _part_of_month(last_day.day)]
+        if parts == ["early", "late"]:
+            return f"{month} {first.year}"
+        shown = parts[0] if parts[0] == parts[1] else " to ".join(parts)
+        return f"{shown} {month} {first.year}"
     return f"{start} to {end} {first.year}"
+
+
+def _part_of_month(day: int) -> str:
+    return next(q for q, (_, last) in _MONTH_PARTS.items() if day <= last)
 
 
 def type_name(value: Any) -> str:

@@ -110,6 +110,12 @@ def test_one_id_may_be_written_bare(tmp_path: Path) -> None:
     ("late 2031-12", "2032-01", "late December 2031 to January 2032"),
     ("late 2031-10", "late 2031-10", "late October 2031"),
     ("mid 2031", "early 2031-08", "May to early August 2031"),
+    # Within one month, its name once.
+    ("2031-10-28", "late 2031-10", "28 to 31 October 2031"),
+    ("mid 2031-10", "late 2031", "mid October to December 2031"),
+    ("mid 2031-10", "late 2031-10", "mid to late October 2031"),
+    ("2031-10", "2031-10-20", "1 to 20 October 2031"),
+    ("late 2031", "early 2031-09", "early September 2031"),
 ])
 def test_windows_in_words_keep_the_hedge(first: str, last: str, words: str) -> None:
     assert between(PartialDate.parse(first), PartialDate.parse(last)) == words
