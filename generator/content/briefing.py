@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, ParamSpec, Protocol, TypeVar
 
+from generator.content.chronology import Chronology, Window, chronology
 from generator.content.dates import PartialDate
 from generator.content.schema import (
     Actor,
@@ -132,6 +133,8 @@ class _Index:
         self.citations: list[Citation] | None = None
         self.open: list[Citation] | None = None
         self.as_of: tuple[PartialDate | None] | None = None  # (value,) once worked out
+        self.chronology: Chronology | None = None
+        self.rank: dict[str, int] | None = None  # event id -> its place in the order
 
 
 @dataclass(frozen=True)
@@ -182,6 +185,8 @@ class Briefing:
         news = sorted((self.sheets[i] for i in changed if i in self.sheets), key=lambda s: s.id)
         touched = {s.folder for s in (*olds, *news)}
         index.kinds = {k: v for k, v in done.kinds.items() if k not in touched}
+        if Event.folder not in touched:
+            index.chronology, index.rank = done.chronology, done.rank
         if done.as_of is not None and "sources" not in touched:
             index.as_of = done.as_of
         if done.referrers is not None:
@@ -224,10 +229,26 @@ class Briefing:
     def _kind(self, kind: str) -> list[Sheet]:
         found = self._index.kinds.get(kind)
         if found is None:
-            order = _ORDER.get(kind, _by_name)
-            found = sorted((s for s in self.sheets.values() if s.folder == kind), key=order)
+            if kind == Event.folder:
+                found = [self.sheets[i] for i in self._chronology().order]
+            else:
+                order = _ORDER.get(kind, _by_name)
+                found = sorted((s for s in self.sheets.values() if s.folder == kind), key=order)
             self._index.kinds[kind] = found
         return found
+
+    def _chronology(self) -> Chronology:
+        found = self._index.chronology
+        if found is None:
+            events = {i: s for i, s in self.sheets.items() if isinstance(s, Event)}
+            found = self._index.chronology = chronology(events)
+            self._index.rank = {i: n for n, i in enumerate(found.order)}
+        return found
+
+    def _rank(self) -> dict[str, int]:
+        self._chronology()
+        assert self._index.rank is not None
+        return self._index.rank
 
     @property
     @query
@@ -257,8 +278,16 @@ class Briefing:
     @property
     @query
     def events(self) -> list[Event]:
-        """Oldest first; a span sorts by its first day, then its last."""
+        """Oldest first: a span sorts by its first day, then its last, as narrowed by the
+        order of events (``after:``, ``before:``); where they tie, an event after those it
+        follows (``content.chronology``)."""
         return self._kind(Event.folder)  # type: ignore[return-value]
+
+    @query
+    def window(self, event_id: str) -> Window:
+        """When the event can have happened, given its date and the order of events. A query,
+        not a lookup: an order reaches along a chain of events of any length."""
+        return self._chronology().windows[event_id]
 
     @property
     @query
@@ -327,11 +356,13 @@ class Briefing:
     def positions_of(self, actor_id: str) -> list[Position]:
         return sorted(self._referring(actor_id, Position, "actor"), key=lambda p: p.id)
 
-    @lookup
+    @query
     def events_with(self, sheet_id: str) -> list[Event]:
-        """Events an actor took part in, a plan concerned, or a place hosted."""
+        """Events an actor took part in, a plan concerned, or a place hosted, in the order of
+        ``events``. A query, not a lookup: that order can hang on events far from these."""
         found = self._referring(sheet_id, Event, "participants", "plans", "place")
-        return sorted(found, key=_event_key)
+        rank = self._rank()
+        return sorted(found, key=lambda e: rank[e.id])
 
     @lookup
     def plans_drafted_by(self, actor_id: str) -> list[Plan]:
@@ -466,9 +497,6 @@ def _term_key(term: Term) -> tuple[str, int, str, str]:
     return (term.plan, term.number or 10**9, term.title.casefold(), term.id)
 
 
-def _event_key(event: Event) -> tuple[Any, str, str]:
-    return (event.date.sort_key(), event.title, event.id)
-
-
-#: How the sheets of a kind are listed, where it is not by name (``name_text``) then id.
-_ORDER: dict[str, Callable[[Any], Any]] = {Term.folder: _term_key, Event.folder: _event_key}
+#: How the sheets of a kind are listed, where it is not by name (``name_text``) then id; events
+#: are listed in their order (``_chronology``).
+_ORDER: dict[str, Callable[[Any], Any]] = {Term.folder: _term_key}

@@ -12,7 +12,8 @@ import datetime as dt
 from collections.abc import Container, Iterable, Iterator
 
 from generator.content.checked import Broken, Existing, Item, Located, SheetFile, key_name
-from generator.content.schema import SHEET_TYPES, Actor
+from generator.content.chronology import Written, chronology
+from generator.content.schema import SHEET_TYPES, Actor, Event
 from generator.errors import Problem, Severity, did_you_mean
 
 
@@ -120,6 +121,46 @@ def _warning_at_id(located: Located, message: str, rule: str) -> Problem:
     return Problem(located.raw.path, line, column, message, rule, Severity.WARNING)
 
 
+def order_problems(sheets: dict[str, Located]) -> list[Problem]:
+    """Errors for orders of events (``after:``, ``before:``) that run in a circle or that
+    their dates contradict, each where the order is written."""
+    events = {i: found.sheet for i, found in sheets.items() if isinstance(found.sheet, Event)}
+    found = chronology(events)
+    problems = []
+    for circle in found.circles:
+        writer, name = circle.written[0], circle.written[1]
+        if len(circle.events) == 1:
+            message = f"'{name}' names this event itself; an event cannot come {name} itself"
+        else:
+            ring = [_called(e, writer) for e in (*circle.events, circle.events[0])]
+            chain = f"{ring[0]} came before {ring[1]}" + "".join(
+                f", which came before {e}" for e in ring[2:])
+            message = (f"'{name}' makes the order of events a circle: {chain}; remove the "
+                       "order that is wrong")
+        problems.append(_at_order(sheets, circle.written, message, "order-cycle"))
+    for clash in found.clashes:
+        writer, name = clash.link.written[0], clash.link.written[1]
+        early, late = clash.earliest, clash.latest
+        via = (" by way of " + ", ".join(_called(e, writer) for e in clash.via)
+               if clash.via else "")
+        message = (f"'{name}' puts {_called(early, writer)} before {_called(late, writer)}"
+                   f"{via}, but {_called(early, writer)} is dated {events[early].date} and "
+                   f"{_called(late, writer)} {events[late].date}")
+        problems.append(_at_order(sheets, clash.link.written, message, "order-dates"))
+    return problems
+
+
+def _called(event_id: str, writer: str) -> str:
+    return "this event" if event_id == writer else f"'{event_id}'"
+
+
+def _at_order(sheets: dict[str, Located], written: Written, message: str, rule: str
+              ) -> Problem:
+    located = sheets[written[0]]
+    line, column = located.raw.marks.of_value(written[1:])
+    return Problem(located.raw.path, line, column, message, rule)
+
+
 def freshness_of(located: Located, max_age_days: int, today: dt.date) -> list[Problem]:
     """A warning if this sheet was last reviewed more than ``max_age_days`` before ``today``."""
     reviewed = located.sheet.reviewed
@@ -152,6 +193,7 @@ class Links:
         self._referrers: dict[str, set[str]] = {}  # target -> ids of sheets referring to it
         self._references: dict[str, list[Problem]] = {}  # id -> its reference problems
         self._usage: dict[str, list[Problem]] = {}  # id -> its usage warnings
+        self._order: list[Problem] = []  # orders of events that cannot hold
         self._cited: dict[str, int] = {}  # source id -> citations of it
         self._positioned: dict[str, int] = {}  # actor id -> positions of it
         self._fresh: dict[str, tuple[Located, list[Problem]]] = {}
@@ -229,9 +271,15 @@ class Links:
                 self._usage.pop(sheet_id, None)
             else:
                 self._usage[sheet_id] = usage_of(used, self._cited, self._positioned)
+        # The order of events is one whole (a circle or a clash may run through any of
+        # them): worked out again, for all events, when any event changed.
+        if any(isinstance(version.sheet, Event)
+               for i in changed for version in (before.get(i), sheets.get(i)) if version):
+            self._order = order_problems(sheets)
         for found in (self._references, self._broken_references, self._usage):
             for listed in found.values():
                 problems.extend(listed)
+        problems.extend(self._order)
         self.sheets, self.existing, self._displays = sheets, existing, displays
         self._broken = broken
         self.changed = changed

@@ -127,6 +127,27 @@ class PartialDate:
         text = f"{_MONTH_NAMES[self.month]} {self.year}" if self.month else str(self.year)
         return f"{self.qualifier} {text}" if self.qualifier else text
 
+    def from_words(self) -> str:
+        """Where the date begins, as a reader says it (its year apart): ``14 March``,
+        ``late March``, ``September`` (of ``late 2031``)."""
+        if self.month is None:
+            return _MONTH_NAMES[_YEAR_PARTS[self.qualifier][0] if self.qualifier else 1]
+        return self._month_words()
+
+    def to_words(self) -> str:
+        """Where the date ends, as a reader says it (its year apart): ``14 March``,
+        ``late March``, ``December`` (of ``late 2031``)."""
+        if self.month is None:
+            return _MONTH_NAMES[_YEAR_PARTS[self.qualifier][1] if self.qualifier else 12]
+        return self._month_words()
+
+    def _month_words(self) -> str:
+        assert self.month is not None
+        if self.day is not None:
+            return f"{self.day} {_MONTH_NAMES[self.month]}"
+        month = _MONTH_NAMES[self.month]
+        return f"{self.qualifier} {month}" if self.qualifier else month
+
     # pydantic integration: dates are strings in YAML and in JSON Schema alike.
     @classmethod
     def _validate(cls, value: Any) -> PartialDate:
@@ -162,6 +183,32 @@ class PartialDate:
             ],
             "examples": ["2025-11-27", "2025-11", "late 2025-10", "2025"],
         }
+
+
+def between(first: PartialDate, last: PartialDate) -> str:
+    """From where ``first`` begins to where ``last`` ends, in words, as vague as the dates
+    are: ``late March to June 2031``, ``late December 2031 to January 2032``."""
+    start, end = first.from_words(), last.to_words()
+    if first.year != last.year:
+        return f"{start} {first.year} to {end} {last.year}"
+    if start == end:
+        return f"{start} {first.year}"
+    first_day, last_day = first.span()[0], last.span()[1]
+    if first_day.month == last_day.month and (first.month, last.month) != (None, None):
+        # Within one month, its name once: "28 to 31 March", "mid to late March".
+        month = _MONTH_NAMES[first_day.month]
+        if first.day is not None or last.day is not None:
+            return f"{first_day.day} to {last_day.day} {month} {first.year}"
+        parts = [_part_of_month(first_day.day), _part_of_month(last_day.day)]
+        if parts == ["early", "late"]:
+            return f"{month} {first.year}"
+        shown = parts[0] if parts[0] == parts[1] else " to ".join(parts)
+        return f"{shown} {month} {first.year}"
+    return f"{start} to {end} {first.year}"
+
+
+def _part_of_month(day: int) -> str:
+    return next(q for q, (_, last) in _MONTH_PARTS.items() if day <= last)
 
 
 def type_name(value: Any) -> str:

@@ -267,6 +267,21 @@ PlaceRef = Annotated[Slug, Ref(("places",))]
 SourceRef = Annotated[Slug, Ref(("sources",))]
 PlanOrTermRef = Annotated[Slug, Ref(("plans", "terms"))]
 
+
+def _one_or_more(value: Any) -> Any:
+    # One id alone may be written bare (after: talks-open), as editors write it.
+    return [value] if isinstance(value, str) else value
+
+
+EventRefs = Annotated[
+    list[EventRef],
+    BeforeValidator(_one_or_more),
+    WithJsonSchema({"anyOf": [
+        {"type": "string", "pattern": SLUG_PATTERN},
+        {"type": "array", "items": {"type": "string", "pattern": SLUG_PATTERN}},
+    ]}),
+]
+
 Certainty = Annotated[str, Vocabulary("certainty")]
 Stance = Annotated[str, Vocabulary("stance")]
 TermCategory = Annotated[str, Vocabulary("term_category")]
@@ -468,6 +483,15 @@ class Event(Sheet):
     )
     plans: list[PlanRef] = Field(
         default_factory=list, description="Ids of the plans it concerned."
+    )
+    after: EventRefs = Field(
+        default_factory=list,
+        description="Ids of events it came after, where the sources give the order (one id "
+        "may be written alone); orders vague dates.",
+    )
+    before: EventRefs = Field(
+        default_factory=list,
+        description="Ids of events it came before, where the sources give the order.",
     )
     summary: Text | None = Field(default=None, description="One sentence on the event.")
     facts: SourcedFacts = Field(description="Facts about the event.")

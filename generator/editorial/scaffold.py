@@ -33,6 +33,7 @@ from generator.content.schema import (
     KINDS,
     SHEET_TYPES,
     SLUG_PATTERN,
+    Event,
     Ref,
     Sheet,
     Vocabulary,
@@ -184,6 +185,12 @@ class _Template:
             item = [line.replace(INDENT, "", 1) for line in inner[:first]]
             item.append(f"{indent}{INDENT}- {inner[first][len(indent) + 4:]}")
             return [f"{indent}{name}:", *item, *inner[first + 1 :]]
+        if shape.kind == "list" and shape.item is not None and (owner, name) == (Event, "before"):
+            # A new event is dated today, most likely after every other: naming one as what it
+            # came before would contradict the dates (and 'after' names the same candidate).
+            if self.full:
+                return [f"{indent}{name}: []"]
+            return [f"{indent}{name}: [event-id]  # TODO the id of an event it came before"]
         if shape.kind == "list" and shape.item is not None:
             value, note = self._scalar(name, shape.item, owner)
             return [f"{indent}{name}: [{value}]{note}"]

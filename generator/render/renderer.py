@@ -179,6 +179,21 @@ class PageContext:
     def _link(self, sheet: Sheet, text: Any) -> Markup:
         return Markup(f"[{md_text(text)}]({relative_path(page_path(sheet), self._here)})")
 
+    def when(self, event: Event) -> Markup:
+        """When an event can have happened, where the order of events narrows its date, in
+        words with the events that narrow it linked: ``late March to June 2031, after
+        [the first round](...)``; "" where its date says all that is known."""
+        words = svg.window_words(self.briefing, event)
+        if not words:
+            return Markup("")
+        window = self.briefing.window(event.id)
+        parts = [md_text(words)]
+        if window.after:
+            parts.append(Markup(f"after {self.link(window.after)}"))
+        if window.before:
+            parts.append(Markup(f"before {self.link(window.before)}"))
+        return Markup(", ").join(parts)
+
     def citation(self, citation: Citation) -> Markup:
         """A fact shown away from its sheet: a link to the sheet, the role or relation it
         belongs to, then the fact (open questions, a source's citing facts). Written here, not

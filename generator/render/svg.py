@@ -24,7 +24,8 @@ from itertools import count
 from urllib.parse import quote
 
 from generator.content.briefing import Briefing
-from generator.content.schema import Plan, Position, Sheet
+from generator.content.dates import between
+from generator.content.schema import Event, Plan, Position, Sheet
 from generator.content.vocabularies import CERTAINTY, DEFAULT, WordList
 from generator.errors import EnvironmentFault
 from generator.escaping import visible
@@ -263,9 +264,22 @@ def _matrix_part(briefing: Briefing, targets: list[Sheet], actors: list[str],
     return _close(out, width)
 
 
+def window_words(briefing: Briefing, event: Event) -> str:
+    """When ``event`` can have happened, in words, where the order of events narrows its date
+    (``late March to June 2031``); "" where its date says all that is known."""
+    window = briefing.window(event.id)
+    if not window.narrowed:
+        return ""
+    first = briefing.get(window.after) if window.after else event
+    last = briefing.get(window.before) if window.before else event
+    assert isinstance(first, Event) and isinstance(last, Event)
+    return between(first.date, last.date)
+
+
 def timeline(briefing: Briefing, href: Href) -> Drawing:
-    """Events on a date axis; a date known only to a month or year is drawn as its span. The
-    axis' step suits the span (generator/render/axis.py) and no two of its labels overlap."""
+    """Events on a date axis, in the order of events; a date known only to a month or year is
+    drawn as its span, or the part of it the order allows (``Briefing.window``). The axis'
+    step suits the span (generator/render/axis.py) and no two of its labels overlap."""
     events = briefing.events
     ids = _Ids("timeline")
     if not events:
@@ -283,7 +297,11 @@ def timeline(briefing: Briefing, href: Href) -> Drawing:
     def x_of(day: int) -> float:  # an ordinal: the day after 31 December 9999 has no date
         return axis_x + scale.x(day)
 
-    described = [f"{e.date.display()}: {e.title}" for e in events]
+    # The description says what the bars show: a vague date's narrowed span too.
+    described = []
+    for e in events:
+        words = window_words(briefing, e)
+        described.append(f"{e.date.display()}{f' ({words})' if words else ''}: {e.title}")
     out = [_open(width, height, "Timeline of events",
                  f"A date axis with a tick {scale.step.words()}. " + "; ".join(described), ids,
                  "briefing-timeline")]
@@ -300,8 +318,11 @@ def timeline(briefing: Briefing, href: Href) -> Drawing:
     for r, event in enumerate(events):
         label_y = top + row_h * r + FONT_SIZE
         y = label_y + 14
-        start, end = event.date.span()
-        x1, x2 = x_of(start.toordinal()), x_of(end.toordinal() + 1)
+        # A vague date is drawn over the part of its span the order of events allows.
+        window = briefing.window(event.id)
+        words = window_words(briefing, event)
+        narrowed = f"; by the order of events, {words}" if words else ""
+        x1, x2 = x_of(window.first.toordinal()), x_of(window.last.toordinal() + 1)
         if event.date.precision == "day":
             cx = (x1 + x2) / 2
             shape = (f'<path d="M{cx:.1f} {y - 6:.1f} L{cx + 6:.1f} {y:.1f} L{cx:.1f} '
@@ -313,7 +334,8 @@ def timeline(briefing: Briefing, href: Href) -> Drawing:
                    width - 2 * axis_x)
         out.append(
             f'<a href="{_x(href(event))}"><title>{_x(event.date.display())} '
-            f"({event.date.precision} precision): {_x(event.title)}</title>{shape}"
+            f"({event.date.precision} precision{_x(narrowed)}): {_x(event.title)}</title>"
+            f"{shape}"
             f'<text x="{axis_x:.1f}" y="{label_y:.1f}" fill="#1a237e">{_x(text)}</text></a>'
         )
     return _close(out, width)

@@ -105,6 +105,14 @@ EDITS: list[tuple[str, Edit]] = [
         root / "content/actors/anna-luna.yml", "\nname: ", "\nreviewed: 2025-11-20\nname: ")),
     ("rename an actor named on positions", lambda root: edit(
         root / "content/actors/us-lawmakers.yml", "name: ", "name: The ")),
+    # The order of events: the windows of the events after the meeting, and the order of
+    # each list they are in, hang on its date and on every order.
+    ("move the event an order hangs on", lambda root: edit(
+        root / "content/events/miami-drafting-meeting-2025-10.yml",
+        "date: late 2025-10", "date: mid 2025-10")),
+    ("put an event after another", lambda root: edit(
+        root / "content/events/dmitriev-meets-luna.yml",
+        "\ntitle: ", "\nafter: [umerov-witkoff-talks-miami]\ntitle: ")),
     ("change a template", lambda root: edit(
         root / "briefings/place.md.j2", "## Facts", "## Facts about the place")),
 ]
@@ -482,3 +490,31 @@ def test_a_composed_page_sees_views_that_note_what_it_reads(project: Path) -> No
     assert sorted((q[0].name, *q[1:], *parts) for q, parts in record.parts.items()) == [
         ("events", LENGTH), ("get", "anna-luna", ALL)]
     assert "name" not in vars(Actor)  # no class was changed to note the read
+
+
+def _event(root: Path, event_id: str, date: str, extra: str = "") -> None:
+    (root / "content" / "events" / f"{event_id}.yml").write_text(
+        f"id: {event_id}\ndate: {date}\n{extra}title: {event_id.replace('-', ' ')}\nfacts:\n"
+        "  - text: It took place.\n    sources: [miami-peace-plan-report-2025-11]\n"
+        "    certainty: reported\n", encoding="utf-8")
+
+
+def test_an_order_far_away_reorders_an_actors_events(project: Path) -> None:
+    """An actor's events are ordered by orders that may run through events the actor's page
+    never names: where their dates tie, an event comes after those it follows, so an edit to
+    the first event of a chain (here its title, which orders the events free to go first)
+    reorders the list at the chain's far end, two orders away."""
+    _event(project, "b-early-visit", "2025", "participants: [steve-witkoff]\n")
+    _event(project, "a-late-visit", "2025",
+           "participants: [steve-witkoff]\nafter: [a-middle-step]\n")
+    _event(project, "a-middle-step", "2025", "after: [a-root-step]\n")
+    _event(project, "a-root-step", "2025")
+    workspace = Workspace(project, DAY)
+    before = workspace.build().pages
+    page = next(p.markdown for p in before if p.path == "actors/steve-witkoff.md")
+    assert page.index("a late visit") < page.index("b early visit")
+    edit(project / "content/events/a-root-step.yml", "title: a root step", "title: c root step")
+    incremental = workspace.build()
+    assert pages_of(incremental) == pages_of(prepare(project, DAY))
+    page = next(p.markdown for p in incremental.pages if p.path == "actors/steve-witkoff.md")
+    assert page.index("b early visit") < page.index("a late visit")

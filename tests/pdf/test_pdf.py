@@ -108,9 +108,13 @@ def prepared() -> Prepared:
     return prepare(REPO_ROOT)
 
 
-#: A part size that cuts the shipped book (about 137,000 characters) into some six parts, in
-#: the middle of chapters too (a book this short is laid out as one document otherwise).
-SMALL_PARTS = 30_000
+#: A part size that cuts the shipped book (about 140,000 characters) into some five parts, in
+#: the middle of chapters too (a book this short is laid out as one document otherwise). A part
+#: is cut where one of its sheets starts a page; the shipped book's actors (since issue 17) start
+#: none after their chapter's first page, so parts of 20,000 to 35,000 characters, one of which
+#: ends among them, get a page break there that the book as one document has not (as
+#: generator/pdf/parts.py says); 40,000 cuts elsewhere.
+SMALL_PARTS = 40_000
 
 
 def build(prepared: Prepared, path: Path, part_size: int = PART_SIZE) -> Built:

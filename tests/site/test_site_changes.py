@@ -138,7 +138,7 @@ def test_a_new_sheet_is_one_line_with_its_link(history: History) -> None:
         "Kind: person · Side: Northland · 4 facts"]
     source = next(li for li in top_items(first_commit) if squash(li.text).startswith(
         "New source: Wire report on the Harbour Accord"))
-    assert squash(source.find("ul")[0].text).endswith("Cited by 12 facts")
+    assert squash(source.find("ul")[0].text).endswith("Cited by 13 facts")
 
 
 def test_without_a_repository_address_the_commit_is_its_short_hash(

@@ -45,7 +45,7 @@ def warned(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
     check = run(root, "check")
     assert check.returncode == 0, check.stdout + check.stderr
     lines = check.stdout.splitlines()
-    assert lines[-1] == "14 files checked: 3 warnings"
+    assert lines[-1] == "15 files checked: 3 warnings"
     warnings = lines[:-1]
     assert [w.split(": ", 1)[0] for w in warnings[:2]] == [f"{NEW_SHEET}:7:1", f"{NEW_SHEET}:23:5"]
     assert all(w.endswith("[placeholder]") for w in warnings[:2])
@@ -61,7 +61,7 @@ def test_briefing_build_prints_the_warnings_and_builds(
     result = build(root, site)
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.splitlines() == [
-        *warnings, f"built {site}: 25 pages from 14 fact sheets"
+        *warnings, f"built {site}: 26 pages from 15 fact sheets"
     ]
     assert "Aborted" not in result.stderr
     assert (site / "places" / "geneva" / "index.html").is_file()
@@ -95,7 +95,7 @@ def test_strict_build_fails_on_the_warnings(
     site = tmp_path / "site"
     result = build(root, site, "--strict")
     assert result.returncode == 1, result.stdout + result.stderr
-    assert result.stdout.splitlines() == [*warnings, "14 files checked: 3 warnings"]
+    assert result.stdout.splitlines() == [*warnings, "15 files checked: 3 warnings"]
     assert result.stderr == (
         "Each [rule] is explained at https://harbour.example.org/errors/#<rule>\n"
         "briefing: build stopped: --strict makes warnings fatal; site/ was left as it was\n"
