@@ -9,7 +9,7 @@ from pydantic import Field, ValidationError
 
 from generator.content.check import problem_from_pydantic
 from generator.content.loader import RawSheet, load_file
-from generator.content.schema import LanguageTag, Node, Slug, Text, UriPath, Url
+from generator.content.schema import LanguageTag, Node, PlanRef, Text, UriPath, Url
 from generator.errors import ContentError, Problem
 
 CONFIG_FILE = "briefing.yml"
@@ -23,8 +23,9 @@ class Settings(Node):
     language: LanguageTag = Field(
         default="en", description="Language of the content (BCP 47 tag: en, fr, pt-BR)."
     )
-    plan: Slug | None = Field(
-        default=None, description="Id of the plan the overview leads with (default: the only one)."
+    plan: PlanRef | None = Field(
+        default=None,
+        description="Id of the plan the overview leads with (default: the first by title).",
     )
     review_after_days: int = Field(
         default=90, ge=1, description="Days after which a sheet's 'reviewed' date is stale."
@@ -61,6 +62,8 @@ class Project:
 
     root: Path
     settings: Settings
+    #: briefing.yml as read, with the marks of its values (where a problem with one is).
+    source: RawSheet | None = None
 
     @property
     def content_dir(self) -> Path:
@@ -83,7 +86,7 @@ def load_project(root: Path) -> Project:
         settings = Settings.model_validate(raw.data)
     except ValidationError as exc:
         raise ContentError(_problems(exc, raw)) from None
-    return Project(root, settings)
+    return Project(root, settings, raw)
 
 
 def _problems(exc: ValidationError, raw: RawSheet) -> list[Problem]:
