@@ -71,7 +71,7 @@ SYMBOLS = {
 class RenderedPage:
     """One generated Markdown page."""
 
-    path: str  # docs-relative POSIX path, e.g. actors/kirill-dmitriev.md
+    path: str  # docs-relative POSIX path, e.g. actors/jane-doe.md
     markdown: str
     title: str
     source: str | None = None  # content file it is made from (for the edit link)
