@@ -172,7 +172,7 @@ def child_generator(root: Path, work: Path, profile: bool = False) -> dict[str, 
 
     def run_check(project: Any) -> Any:
         if hasattr(pipeline, "Workspace"):
-            return pipeline.Workspace(root).check(project.settings)
+            return pipeline.Workspace(root).check(project)
         return validate.check(project.content_dir, root)
 
     def stages() -> tuple[int, int]:

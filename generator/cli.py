@@ -82,8 +82,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     if not content.is_dir():
         raise UsageError(f"no content folder at {content}")
     # Settings (for review freshness) are optional: a content tree can be checked alone.
-    settings = load_project(root).settings if (root / CONFIG_FILE).is_file() else None
-    result = pipeline.Workspace(root).check(settings)
+    project = load_project(root) if (root / CONFIG_FILE).is_file() else None
+    settings = project.settings if project is not None else None
+    result = pipeline.Workspace(root).check(project)
     _print_problems(result.problems, args.format, settings.site_url if settings else None,
                     result.files)
     if result.errors or (args.strict and result.problems):

@@ -12,7 +12,16 @@ from pydantic_core import PydanticCustomError
 
 from generator.content.check import problem_from_pydantic
 from generator.content.loader import RawSheet, load_file
-from generator.content.schema import LanguageTag, Node, Slug, Text, UriPath, Url, Vocabulary
+from generator.content.schema import (
+    LanguageTag,
+    Node,
+    PlanRef,
+    Slug,
+    Text,
+    UriPath,
+    Url,
+    Vocabulary,
+)
 from generator.content.vocabularies import (
     FIXED_STANCES,
     REPLACEABLE,
@@ -88,8 +97,9 @@ class Settings(Node):
     language: LanguageTag = Field(
         default="en", description="Language of the content (BCP 47 tag: en, fr, pt-BR)."
     )
-    plan: Slug | None = Field(
-        default=None, description="Id of the plan the overview leads with (default: the only one)."
+    plan: PlanRef | None = Field(
+        default=None,
+        description="Id of the plan the overview leads with (default: the first by title).",
     )
     review_after_days: int = Field(
         default=90, ge=1, description="Days after which a sheet's 'reviewed' date is stale."
@@ -148,6 +158,8 @@ class Project:
 
     root: Path
     settings: Settings
+    #: briefing.yml as read, with the marks of its values (where a problem with one is).
+    source: RawSheet | None = None
 
     @property
     def content_dir(self) -> Path:
@@ -173,7 +185,7 @@ def load_project(root: Path) -> Project:
     duplicates = _duplicate_words(settings.vocabularies, raw)
     if duplicates:
         raise ContentError(duplicates)
-    return Project(root, settings)
+    return Project(root, settings, raw)
 
 
 def _duplicate_words(declared: VocabularySettings, raw: RawSheet) -> list[Problem]:

@@ -4,14 +4,22 @@ browser by tests/browser/test_browser_settings.py.)"""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import re
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
+from generator.build.workspace import briefing_json, prepare
 from generator.cli import EXIT_OK, EXIT_PROBLEMS, main
-from generator.config import Settings
+from generator.config import Settings, load_project
+from generator.content.schema import schema_line
+from generator.errors import ContentError
+from generator.pdf.book import assemble
 from generator.site.plugin import edit_url
 
 
@@ -162,3 +170,110 @@ def test_edit_url_is_made_for_an_attribute() -> None:
     assert made == (
         "https://example.org/%22%3E%3Cscript%3Ealert%281%29%3C/script%3E&#x27;%20x/e%22/c/x.yml"
     )
+
+
+# --- each setting's effect ---------------------------------------------------------------------
+# review_after_days: tests/content/test_freshness.py (test_review_period_is_a_setting);
+# repo_url and edit_uri: tests/site/test_site_build.py (test_edit_links_point_at_the_yaml_file,
+# test_no_edit_links_without_repo_url), tests/site/test_site_editors.py (the review page's and
+# the edit button's links); site_url: tests/site/test_site_editors.py (canonical addresses,
+# the sitemap, the errors page's address). The others here.
+
+REPO = Path(__file__).resolve().parent.parent
+DAY = dt.date(2025, 12, 1)
+
+#: A second plan, sorting before the sample's "Test peace plan" by title.
+ANOTHER_PLAN = {
+    "content/plans/harbour-deal.yml": schema_line("plans") + """
+id: harbour-deal
+title: A harbour deal
+status: drafted
+facts:
+  - text: Was drafted after the peace plan.
+    sources: [test-report]
+    certainty: reported
+""",
+}
+
+
+def rendered(root: Path) -> dict[str, str]:
+    """Each page's Markdown, as the build renders it with the repository's templates."""
+    shutil.copytree(REPO / "briefings", root / "briefings")
+    return {p.path: p.markdown for p in prepare(root, DAY).pages}
+
+
+def pages_json(root: Path) -> str:
+    """site/briefing.json, as the build writes it."""
+    prepared = prepare(root, DAY)
+    return briefing_json(load_project(root), prepared.briefing)
+
+
+def plan_headings(overview: str) -> list[str]:
+    return re.findall(r"(?m)^## \[([^\]]+)\]", overview)
+
+
+def test_title_and_subtitle_head_the_overview_and_the_export(
+    make_project: Callable[..., Path],
+) -> None:
+    root = make_project({"briefing.yml": "title: Talks on the Lake\nsubtitle: Who wants what\n"})
+    pages = rendered(root)
+    assert pages["index.md"].splitlines()[1:7] == [
+        'title: "Talks on the Lake"', "---", "", "# Talks on the Lake", "", "*Who wants what*",
+    ]
+    data = json.loads(pages_json(root))
+    assert (data["title"], data["subtitle"]) == ("Talks on the Lake", "Who wants what")
+
+
+def test_without_a_subtitle_the_overview_has_none(make_project: Callable[..., Path]) -> None:
+    lines = rendered(make_project({"briefing.yml": "title: Talks on the Lake\n"}))["index.md"]
+    assert lines.splitlines()[4:6] == ["# Talks on the Lake", ""]
+    assert lines.splitlines()[6].startswith("Current to the newest source:")
+
+
+def test_language_is_the_print_editions_and_the_exports(
+    make_project: Callable[..., Path],
+) -> None:
+    root = make_project({"briefing.yml": "title: T\nlanguage: pt-BR\n"})
+    rendered(root)
+    book = assemble(prepare(root, DAY), "1764547200")
+    assert '<html lang="pt-BR">' in book.start
+    assert json.loads(pages_json(root))["language"] == "pt-BR"
+
+
+def test_plan_chooses_the_plan_the_overview_leads_with(
+    make_project: Callable[..., Path],
+) -> None:
+    # Without it, the plans follow their titles; with it, the one it names comes first.
+    unset = make_project({**ANOTHER_PLAN}, name="unset")
+    assert plan_headings(rendered(unset)["index.md"]) == ["A harbour deal", "Test peace plan"]
+    chosen = make_project(
+        {**ANOTHER_PLAN, "briefing.yml": "title: T\nplan: peace-plan\n"}, name="chosen"
+    )
+    assert plan_headings(rendered(chosen)["index.md"]) == ["Test peace plan", "A harbour deal"]
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ("peace-plam", "'plan' refers to plan 'peace-plam', which does not exist; did you mean "
+                   "'peace-plan'?"),
+    ("alice-envoy", "'plan' must refer to a plan; 'alice-envoy' is an actor"),
+])
+def test_plan_must_name_a_plan(
+    make_project: Callable[..., Path], capsys: pytest.CaptureFixture[str], value: str,
+    message: str,
+) -> None:
+    root = make_project({"briefing.yml": f"title: T\nplan: {value}\n"})
+    assert check(root, capsys) == (EXIT_PROBLEMS, [
+        f"briefing.yml:2:7: {message} [reference]", "11 files checked: 1 error",
+    ])
+    shutil.copytree(REPO / "briefings", root / "briefings")
+    with pytest.raises(ContentError) as stopped:
+        prepare(root, DAY)
+    problems = [p.format() for p in stopped.value.problems]
+    assert problems == [f"briefing.yml:2:7: {message} [reference]"]
+
+
+def test_plan_naming_a_plan_passes(
+    make_project: Callable[..., Path], capsys: pytest.CaptureFixture[str],
+) -> None:
+    root = make_project({"briefing.yml": "title: T\nplan: peace-plan\n"})
+    assert check(root, capsys) == (EXIT_OK, ["11 files checked: no problems"])

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.build.incremental import PageIndex
-from generator.config import Project, Settings, load_project
+from generator.config import Project, load_project
 from generator.content.briefing import Briefing
 from generator.content.check import ContentCheck
 from generator.content.checked import CheckResult
@@ -28,7 +28,7 @@ from generator.content.dates import today
 from generator.content.schema import KINDS
 from generator.content.vocabularies import DEFAULT, Vocabularies
 from generator.editorial.history import History, content_history, head_commit
-from generator.errors import ContentError, Problem
+from generator.errors import ContentError, Problem, sort_key
 from generator.gcpause import set_aside, take_back, without_collector
 from generator.render.renderer import LISTS_WARNINGS, RenderedPage, Renderer, page_plan
 
@@ -78,14 +78,19 @@ class Workspace:
         #: The paths of the pages the last build rendered.
         self.rendered: list[str] = []
 
-    def check(self, settings: Settings | None = None) -> CheckResult:
+    def check(self, project: Project | None = None) -> CheckResult:
         """Validate the content (``check.ContentCheck``: only what changed since the last
-        call is read and checked again). With ``settings``, sheets overdue for review are
-        warned about too."""
-        if settings is None:
+        call is read and checked again). With the ``project``, its settings are checked
+        against the content too (``plan`` must name a plan), and sheets overdue for review
+        are warned about."""
+        if project is None:
             result = self.content.run()
         else:
+            settings = project.settings
             result = self.content.run(settings.review_after_days, self._day(), settings.words)
+            if project.source is not None:
+                found = self.content.references_of(project.source, settings)
+                result.problems = sorted([*result.problems, *found], key=sort_key)
         self.stats["files_parsed"] = self.content.parsed
         self._pending |= self.content.changed
         return result
@@ -94,7 +99,7 @@ class Workspace:
     def build(self) -> Prepared:
         """Validate and render. Raises ContentError (every problem) if the content has errors."""
         project = load_project(self.root)
-        result = self.check(project.settings)
+        result = self.check(project)
         if not result.ok:
             raise ContentError(result.problems, result.files)
         previous = self._briefing

@@ -24,12 +24,13 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from generator.content.checked import Broken, CheckResult, Item, Located, SheetFile, key_name
-from generator.content.crossrefs import Links
+from generator.content.crossrefs import Links, check_references
 from generator.content.dates import type_name
 from generator.content.loader import DataPath, RawSheet, load_bytes, load_file, read_file
 from generator.content.schema import (
     KINDS,
     SHEET_TYPES,
+    Node,
     Sheet,
     iter_references,
     model_in,
@@ -252,6 +253,13 @@ class ContentCheck:
         if review_after_days is not None and today is not None:
             problems.extend(self._links.freshness(review_after_days, today))
         return CheckResult(sheets, sorted(problems, key=sort_key), len(files))
+
+    def references_of(self, raw: RawSheet, node: Node) -> list[Problem]:
+        """Problems with the ids ``node`` (read from ``raw``, a file beside the content such as
+        briefing.yml) refers to, against the sheets of the last run: the same lines and rules
+        as a sheet's own references."""
+        outside = Broken(raw, None, tuple(iter_references(node)))
+        return check_references(self._links.sheets, self._links.existing, only=[outside])
 
 
 def check(content_dir: Path, display_root: Path | None = None,

@@ -108,7 +108,9 @@ def usage_of(
     if sheet.folder == "sources" and sheet.id not in cited:
         problems.append(_warning_at_id(located, f"source '{sheet.id}' is not cited by any "
                                        "fact", "unused-source"))
-    if isinstance(sheet, Actor) and not sheet.facts and sheet.id not in positioned:
+    # A role or a relation holds facts of its own (at least one each): they count.
+    if (isinstance(sheet, Actor) and not (sheet.facts or sheet.roles or sheet.relations)
+            and sheet.id not in positioned):
         problems.append(_warning_at_id(located, f"actor '{sheet.id}' has no facts and no "
                                        "positions", "actor-without-facts"))
     return problems

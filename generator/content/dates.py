@@ -1,7 +1,7 @@
-"""Dates with the precision the source gives: ``2025``, ``2025-11``, ``2025-11-27``,
-optionally ``early``/``mid``/``late`` before a year or a month (``late 2025-10``).
+"""Dates with the precision the source gives: ``2024``, ``2024-03``, ``2024-03-15``,
+optionally ``early``/``mid``/``late`` before a year or a month (``late 2024-06``).
 
-A date is a span (``2025-11`` covers the whole month) so that sorting and drawing keep the
+A date is a span (``2024-03`` covers the whole month) so that sorting and drawing keep the
 precision instead of inventing a day.
 """
 
@@ -58,7 +58,7 @@ class PartialDate:
         match = _RE.fullmatch(text)
         if not match:
             raise ValueError(
-                f"must be a date like 2025, 2025-11, 2025-11-27 or late 2025-10; got '{text}'"
+                f"must be a date like 2024, 2024-03, 2024-03-15 or late 2024-06; got '{text}'"
             )
         year = int(match["y"])
         month = int(match["m"]) if match["m"] else None
@@ -121,7 +121,7 @@ class PartialDate:
         return f"{self.qualifier} {text}" if self.qualifier else text
 
     def display(self) -> str:
-        """As a reader says it: ``27 November 2025``, ``late October 2025``, ``2025``."""
+        """As a reader says it: ``15 March 2024``, ``late June 2024``, ``2024``."""
         if self.day is not None and self.month is not None:
             return f"{self.day} {_MONTH_NAMES[self.month]} {self.year}"
         text = f"{_MONTH_NAMES[self.month]} {self.year}" if self.month else str(self.year)
@@ -155,7 +155,7 @@ class PartialDate:
             return value
         if isinstance(value, bool) or not isinstance(value, str | int | dt.date):
             raise PydanticCustomError(
-                "date", "must be a date like 2025-11-27; got {kind}", {"kind": type_name(value)}
+                "date", "must be a date like 2024-03-15; got {kind}", {"kind": type_name(value)}
             )
         try:
             return cls.parse(str(value))
@@ -181,7 +181,7 @@ class PartialDate:
                 {"type": "string", "pattern": PATTERN},
                 {"type": "integer", "minimum": 1000, "maximum": 9999},
             ],
-            "examples": ["2025-11-27", "2025-11", "late 2025-10", "2025"],
+            "examples": ["2024-03-15", "2024-03", "late 2024-06", "2024"],
         }
 
 

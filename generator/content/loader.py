@@ -3,7 +3,7 @@
 YAML is composed into nodes by libyaml (the pure-Python loader only when libyaml is missing)
 and turned into data here, so that:
 
-* every scalar stays the text the editor wrote (``2025-11-27`` and ``yes`` are strings, as they
+* every scalar stays the text the editor wrote (``2024-03-15`` and ``yes`` are strings, as they
   are to JSON Schema and the editor's YAML 1.2 language server), except null;
 * duplicate keys, merge keys, aliases and unknown tags are errors, not silent surprises;
 * hostile input stops at documented limits instead of exhausting memory.

@@ -112,7 +112,7 @@ def _check_text(value: Any) -> Any:
 def _check_day(value: PartialDate) -> PartialDate:
     if value.precision != "day":
         raise PydanticCustomError(
-            "date", "must be a day, like 2025-11-27; got '{got}'", {"got": str(value)}
+            "date", "must be a day, like 2024-03-15; got '{got}'", {"got": str(value)}
         )
     return value
 
@@ -293,6 +293,9 @@ PlaceKind = Annotated[str, Vocabulary("place_kind")]
 #: Any text, unless the briefing declares its sides: then one of them, or Other.
 Side = Annotated[Text, Vocabulary("side")]
 
+#: Other names of an actor, a plan or a term: shown beside its name, and searched as its name.
+Aliases = list[Text]
+
 
 class Node(BaseModel):
     """Base of every declared structure: frozen, no unknown keys."""
@@ -382,7 +385,7 @@ class Actor(Sheet):
 
     name: Text = Field(description="Name as readers know it.")
     kind: ActorKind = Field(description="What sort of actor this is.")
-    aliases: list[Text] = Field(
+    aliases: Aliases = Field(
         default_factory=list, description="Other names and abbreviations (searchable)."
     )
     side: Side | None = Field(
@@ -405,7 +408,7 @@ class Deadline(Node):
     """A date by which something is expected."""
 
     date: PartialDate = Field(description="The deadline.")
-    label: Text = Field(description="What the date is called, e.g. 'Thanksgiving (US)'.")
+    label: Text = Field(description="What the date is called, e.g. 'End of the session'.")
 
 
 class Plan(Sheet):
@@ -415,6 +418,9 @@ class Plan(Sheet):
     label: ClassVar[str] = "plan"
 
     title: Text = Field(description="The plan's name.")
+    aliases: Aliases = Field(
+        default_factory=list, description="Other names and abbreviations (searchable)."
+    )
     status: PlanStatus = Field(description="Where the plan stands now.")
     points: int | None = Field(default=None, ge=1, description="How many points it has.")
     drafted_by: list[ActorRef] = Field(
@@ -442,6 +448,9 @@ class Term(Sheet):
     plan: PlanRef = Field(description="Id of the plan this term belongs to.")
     number: int | None = Field(default=None, ge=1, description="Its number in the plan, if known.")
     title: Text = Field(description="Short name of the provision.")
+    aliases: Aliases = Field(
+        default_factory=list, description="Other names and abbreviations (searchable)."
+    )
     category: TermCategory = Field(description="What the provision is about.")
     summary: Text | None = Field(default=None, description="One sentence on what it provides.")
     facts: SourcedFacts = Field(description="Facts about the provision.")

@@ -137,7 +137,7 @@ class _Writer:
         return ", ".join(self.date(v) if c.date else str(md_text(v)) for v in items)
 
     def date(self, text: str) -> str:
-        """As written for reviewers (``late 2025-10``), as pages say it for readers."""
+        """As written for reviewers (``late 2024-06``), as pages say it for readers."""
         return str(md_text(text if self.reviewers else PartialDate.parse(text).display()))
 
     def where(self, w: Where) -> str:

@@ -72,7 +72,7 @@ class FieldChange:
     """A field's value before and after (None: not set); ``item`` for one item of a list (for
     ``roles`` and ``relations``, the item is the role or relation ``where`` names); ``ref``
     when the values are ids of sheets (``Diff.names`` has their names), ``date`` when they
-    are dates as written (``2025-11``, ``late 2025-10``)."""
+    are dates as written (``2024-03``, ``late 2024-06``)."""
 
     field: str
     old: Value
@@ -275,8 +275,8 @@ def folded(text: str) -> str:
 
 # --- word by word -------------------------------------------------------------------------------
 
-# Words, runs of spaces, and each other character (punctuation) on its own: "Russia." and
-# "Russia," differ in the full stop only.
+# Words, runs of spaces, and each other character (punctuation) on its own: "Northland." and
+# "Northland," differ in the full stop only.
 _TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
 
 

@@ -315,7 +315,7 @@ def _describe(info: FieldInfo, shape: _Shape) -> str:
     if inner.kind == "vocabulary":
         text += f" One of: {', '.join(inner.choices)}."
     elif inner.kind == "date":
-        text += " Written 2025, 2025-11, 2025-11-27 or late 2025-10."
+        text += " Written 2024, 2024-03, 2024-03-15 or late 2024-06."
     return text + ("" if info.is_required() else " (optional)")
 
 

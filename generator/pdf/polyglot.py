@@ -39,7 +39,7 @@ XMLNS = "http://www.w3.org/2000/xmlns/"
 VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
 # Elements the HTML5 parser builds as written, in the places the rules below allow.
 PHRASING = frozenset(
-    "a abbr b br cite code del dfn em i img ins kbd mark q s samp small span strong sub sup "
+    "a abbr b bdi br cite code del dfn em i img ins kbd mark q s samp small span strong sub sup "
     "time u var".split()
 )
 FLOW = frozenset(

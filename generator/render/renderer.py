@@ -61,7 +61,7 @@ SYMBOLS = {"certainty": CERTAINTY_SYMBOLS, "stance": STANCE_SYMBOLS}
 class RenderedPage:
     """One generated Markdown page."""
 
-    path: str  # docs-relative POSIX path, e.g. actors/kirill-dmitriev.md
+    path: str  # docs-relative POSIX path, e.g. actors/jane-doe.md
     markdown: str
     title: str
     source: str | None = None  # content file it is made from (for the edit link)

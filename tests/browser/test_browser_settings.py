@@ -13,6 +13,7 @@ the same bytes run the same way (most payloads change the overview page only).
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import html
 import json
@@ -29,6 +30,7 @@ import yaml
 from playwright.sync_api import Page
 from sitekit import BUILD_TIMEOUT, SAMPLE, build_env, make_sample, read_payloads
 
+from generator.build.workspace import Workspace
 from generator.config import CONFIG_FILE, Settings, load_project
 from generator.errors import ContentError
 from generator.escaping import url
@@ -55,6 +57,7 @@ SETTINGS_PAYLOADS = [
     'en"><script>alert(1)</script>',
     "en-x-onload",
     "1",
+    "harbour-accord",  # the sample's plan: the one payload `plan` accepts (it names a plan)
 ]
 PAYLOADS = read_payloads() + SETTINGS_PAYLOADS
 IDS = [f"s{i:02d}" for i in range(len(PAYLOADS))]
@@ -119,16 +122,18 @@ def settings_text(values: dict[str, Any]) -> str:
     return json.dumps(values, indent=1) + "\n"
 
 
-def refusal(scratch: Path, field: str, payload: str) -> list[str] | None:
-    """What the checker says of ``payload`` in ``field``: None when it accepts it."""
-    (scratch / CONFIG_FILE).write_text(
+def refusal(scratch: Workspace, field: str, payload: str) -> list[str] | None:
+    """What the checker says of ``payload`` in ``field`` (its own checks, and those against
+    the sample's content, as `plan` naming a plan): None when it accepts it."""
+    (scratch.root / CONFIG_FILE).write_text(
         settings_text({**SAMPLE_SETTINGS, field: payload}), encoding="utf-8"
     )
     try:
-        load_project(scratch)
+        project = load_project(scratch.root)
     except ContentError as exc:
         return [problem.format() for problem in exc.problems]
-    return None
+    said = [p.format() for p in scratch.check(project).problems if p.path == CONFIG_FILE]
+    return said or None
 
 
 def field_line(field: str, payload: str) -> int:
@@ -151,8 +156,8 @@ class Built:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     base = tmp_path_factory.mktemp("settings")
-    scratch = base / "scratch"
-    scratch.mkdir()
+    # The day only dates review warnings on the sheets, which are not the settings' problems.
+    scratch = Workspace(make_sample(base / "scratch"), dt.date(2025, 12, 1))
     verdicts = [{field: refusal(scratch, field, p) for field in FIELDS} for p in PAYLOADS]
     settings = [
         {**SAMPLE_SETTINGS, **{f: p for f, said in verdict.items() if said is None}}

@@ -170,10 +170,10 @@ def test_pydantic_accepts_text_year_and_date(given: object, expected: str) -> No
     ("given", "message"),
     [
         ("2025-02-30", "has no day 30 in February 2025; got '2025-02-30'"),
-        (["2025"], "must be a date like 2025-11-27; got a list"),
-        (None, "must be a date like 2025-11-27; got nothing"),
-        (True, "must be a date like 2025-11-27; got True"),
-        ("{got}", "must be a date like 2025, 2025-11, 2025-11-27 or late 2025-10; got '{got}'"),
+        (["2025"], "must be a date like 2024-03-15; got a list"),
+        (None, "must be a date like 2024-03-15; got nothing"),
+        (True, "must be a date like 2024-03-15; got True"),
+        ("{got}", "must be a date like 2024, 2024-03, 2024-03-15 or late 2024-06; got '{got}'"),
     ],
 )
 def test_pydantic_errors_are_dates_errors(given: object, message: str) -> None:

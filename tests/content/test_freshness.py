@@ -62,7 +62,7 @@ def test_reviewed_must_be_a_day(
                     encoding="utf-8")
     assert main(["--root", str(root), "check"]) == 1
     assert capsys.readouterr().out.splitlines()[0] == (
-        "content/places/grand-hotel.yml:4:1: 'reviewed' must be a day, like 2025-11-27; "
+        "content/places/grand-hotel.yml:4:1: 'reviewed' must be a day, like 2024-03-15; "
         "got '2025-10' [date]"
     )
 

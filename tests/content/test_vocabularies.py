@@ -97,10 +97,10 @@ def test_changing_the_words_rechecks_every_sheet(
     """A check that remembers the files it read checks them again when the words change:
     a preview shows at once what an edit of briefing.yml breaks."""
     workspace = Workspace(own_words)
-    assert workspace.check(load_project(own_words).settings).ok
+    assert workspace.check(load_project(own_words)).ok
     (own_words / "briefing.yml").write_text(
         VOCABULARIES.replace("word: storage", "word: stockpiles"), encoding="utf-8")
-    result = workspace.check(load_project(own_words).settings)
+    result = workspace.check(load_project(own_words))
     assert [p.format() for p in result.errors] == [
         "content/terms/stockpile-cap.yml:6:1: 'category' must be one of territory, "
         "stockpiles; got 'storage' [vocabulary]"]

@@ -90,7 +90,12 @@ def test_sample_has_the_edge_cases(pages: dict[str, str]) -> None:
     assert "late October 2025" in pages["events/index.md"]  # a qualified date
     assert "? possible</span>" in pages["actors/ada-north.md"]
     assert "✕ denied</span>" in pages["actors/ada-north.md"]
-    assert "Also known as: A. North" in pages["actors/ada-north.md"]  # aliases
+    # aliases, in the heading (where the search weighs them), of an actor, a plan, a term
+    assert ('# Ada North <span class="aliases">(<bdi>A. North</bdi>, <bdi>The Harbourmaster'
+            '</bdi>)</span>') in pages["actors/ada-north.md"]
+    assert '# The Harbour Accord <span class="aliases">(<bdi>HA</bdi>)' in pages[
+        "plans/harbour-accord.md"]
+    assert "(<bdi>SPA</bdi>, <bdi>Open port</bdi>)" in pages["terms/shared-port-access.md"]
     assert "of [Northland Development Fund](northland-fund.md)" in pages["actors/ada-north.md"]
     assert "- Met: [Ben South](ben-south.md)" in pages["actors/ada-north.md"]  # a relation
     assert "(../positions/ben-south-on-harbour-accord.md)" in pages["plans/harbour-accord.md"]

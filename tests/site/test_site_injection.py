@@ -95,12 +95,12 @@ def sheet_files(n: str, p: str) -> dict[str, dict[str, Any]]:
             "facts": facts(),
         },
         f"plans/plan-{n}": {
-            "id": f"plan-{n}", "title": p, "status": "drafted", "points": 3,
+            "id": f"plan-{n}", "title": p, "aliases": [p], "status": "drafted", "points": 3,
             "drafted_by": [f"actor-{n}"], "drafted_at": f"event-{n}",
             "deadline": {"date": "2025-12-01", "label": p}, "summary": p, "facts": facts(),
         },
         f"terms/term-{n}": {
-            "id": f"term-{n}", "plan": f"plan-{n}", "number": 2, "title": p,
+            "id": f"term-{n}", "plan": f"plan-{n}", "number": 2, "title": p, "aliases": [p],
             "category": "other", "summary": p, "facts": facts("disputed"),
         },
         f"positions/position-{n}": {
@@ -250,10 +250,12 @@ def test_payload_is_visible_text(
     for kind, pattern in KIND_URLS.items():
         url = pattern.format(n=n)
         html = read_html(page(site, url))
-        heading = f"{text} on {text}" if kind == "positions" else text
+        name = f"{text} on {text}" if kind == "positions" else text
+        # Actors, plans and terms have the payload as an alias too, shown in the heading.
+        heading = f"{name} ({text})" if kind in ("actors", "plans", "terms") else name
         h1 = html.find("h1")
         assert h1 and squash(h1[0].text) == heading, f"{url}: heading {h1[0].text!r}"
-        assert html.title == f"{heading} - {site_name}", f"{url}: <title> {html.title!r}"
+        assert html.title == f"{name} - {site_name}", f"{url}: <title> {html.title!r}"
         body = squash(html.article_text)
         # Every fact on the page starts with the payload and keeps its certainty label.
         facts = [li for li in html.find("li") if li.find("span", "certainty")]
@@ -278,6 +280,8 @@ def test_payload_is_exact_in_structured_data(
     assert actor["roles"][0]["title"] == payload
     assert actor["relations"][0]["facts"][0]["text"] == payload
     assert exported[f"plan-{n}"]["deadline"]["label"] == payload
+    assert exported[f"plan-{n}"]["aliases"] == [payload]
+    assert exported[f"term-{n}"]["aliases"] == [payload]
     assert exported[f"place-{n}"]["city"] == payload
     assert exported[f"src-{n}"]["publisher"] == payload
     for kind in ("sources", "actors", "events", "places", "plans", "terms"):
@@ -310,9 +314,9 @@ def boxed(text: str) -> str:
     return text if len(text) <= GRAPH_BOX else text[: GRAPH_BOX - 1].rstrip() + "…"
 
 
-def test_the_graph_says_what_the_pages_say(injected: tuple[Path, Path]) -> None:
+def test_the_graph_says_what_the_pages_say(injected: tuple[Path, Path], site_name: str) -> None:
     """Every box of the relationship graph (laid out by Graphviz) shows the name that the page
-    it links to has as its heading (in lines, broken at its spaces), and its tooltip all of it;
+    it links to has as its title (in lines, broken at its spaces), and its tooltip all of it;
     every role's arrow its title, as written: Graphviz reads no escape (\\N, \\G) and no entity
     (&lt;, &#1;) in them."""
     site = injected[1]
@@ -324,7 +328,10 @@ def test_the_graph_says_what_the_pages_say(injected: tuple[Path, Path]) -> None:
         f"not in the graph (more than its 60 boxes?): {sorted(payload_actors - set(links))}")
     for href, link in links.items():
         url = posixpath.normpath(f"actors/{href}") + "/"
-        heading = squash(read_html(page(site, url)).find("h1")[0].text)
+        # The title, not the heading: the heading adds the actor's aliases.
+        title = read_html(page(site, url)).title
+        assert title.endswith(f" - {site_name}"), url
+        heading = squash(title.removesuffix(f" - {site_name}"))
         label = [e.text for e in link.inner if e.tag == "text"]
         assert " ".join(label) == boxed(heading), url
         assert link.attrs["xlink:title"] == heading, url
