@@ -128,3 +128,39 @@ def test_the_search_finds_a_name_where_it_is(tmp_path: Path) -> None:
 def test_no_name_of_the_content_in_the_generator(folder: str) -> None:
     found = occurrences(NAMES, searched_files(folder), REPO)
     assert found == [], "names of the briefing in " + folder + "/:\n" + "\n".join(found)
+
+
+@pytest.mark.slow
+@pytest.mark.pdf
+def test_the_second_briefing_builds_with_no_word_of_the_first(tmp_path: Path) -> None:
+    """The second sample (tests/cases/second, another negotiation with its own words) builds
+    to a site and a PDF with no change to code, templates or docs; no name of the first
+    briefing is in any page of its site, its search index or its PDF's text."""
+    import subprocess
+    import sys
+
+    from sitekit import BUILD_TIMEOUT, build_env, commit_sample, make_second
+
+    root = commit_sample(make_second(tmp_path / "project"))
+    site = tmp_path / "site"
+    result = subprocess.run(
+        [sys.executable, "-m", "generator", "--root", str(root), "build", "--site-dir", str(site)],
+        cwd=root, env=build_env(), capture_output=True, text=True, timeout=BUILD_TIMEOUT,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout == f"built {site}: 59 pages from 48 fact sheets, and briefing.pdf\n"
+    pages = sorted(p for p in site.rglob("*.html") if "assets" not in p.parts)
+    assert len(pages) > 50
+    found = occurrences(NAMES, iter([*pages, site / "search" / "search_index.json"]), site)
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(site / "briefing.pdf"), str(tmp_path / "pdf.txt")],
+        check=True, capture_output=True,
+    )
+    assert text.returncode == 0
+    found += occurrences(NAMES, iter([tmp_path / "pdf.txt"]), tmp_path)
+    assert found == [], "names of the first briefing in the second's site or PDF:\n" + "\n".join(
+        found)
+    printed = (tmp_path / "pdf.txt").read_text(encoding="utf-8")
+    assert "The Sarvena Basin Treaty" in printed
+    assert "Dams & works" in printed  # its own words, in print too

@@ -151,7 +151,8 @@ class Observer:
                 view = self._views[id(value)] = SheetView(value, fields)
             return view
         if cls is Citation:
-            return Citation(self._show(value.sheet), value.fact, value.context)
+            return Citation(self._show(value.sheet), value.fact, value.context,
+                            value.relation)
         if cls is tuple:
             return tuple(self._show(item) for item in value)
         if cls is list:

@@ -62,6 +62,9 @@ class Citation:
     sheet: Sheet
     fact: Fact
     context: str  # "" for the sheet's own facts, else e.g. "role: Head" or "relation: met"
+    #: For a relation's fact, its kind and the actor it points to: pages name them in readers'
+    #: words (the kind's label, the actor's name), not as the ids the context holds.
+    relation: tuple[str, str] | None = None
 
 
 # --- questions: how a page's lookups are noted ------------------------------------------------
@@ -475,7 +478,8 @@ def facts_of(sheet: Sheet) -> Iterator[Citation]:
             yield Citation(sheet, fact, f"role: {role.title}")
     for relation in getattr(sheet, "relations", []):
         for fact in relation.facts:
-            yield Citation(sheet, fact, f"relation: {relation.kind} {relation.to}")
+            yield Citation(sheet, fact, f"relation: {relation.kind} {relation.to}",
+                           (relation.kind, relation.to))
 
 
 def _named(refs: Iterable[Reference]) -> Iterator[tuple[str, str]]:

@@ -201,15 +201,26 @@ class PageContext:
         sheet, fact = citation.sheet, citation.fact
         # The same line recurs from build to build (open questions redone after an edit
         # elsewhere): kept per page folder, page subject, sheet name and fact object.
+        # Both looked up on every call, remembered or not: the lookups are what an edit's
+        # rebuild goes by (a renamed actor redoes the pages citing its relations' facts).
         name = self.briefing.name(sheet.id)
-        key = (id(fact), sheet.folder, sheet.id, name, citation.context, self._here, self.subject)
+        context = self._context_words(citation)
+        key = (id(fact), sheet.folder, sheet.id, name, context, self._here, self.subject)
         written = self._citations.get(key)
         if written is None or written.fact is not fact:
-            context = f" ({md_text(citation.context)})" if citation.context else ""
-            line = Markup(f"{self._named_link(sheet, name)}{context}: {self.fact(fact)}")
+            shown = f" ({md_text(context)})" if context else ""
+            line = Markup(f"{self._named_link(sheet, name)}{shown}: {self.fact(fact)}")
             return _remember(self._citations, key, _Written(fact, line)).line
         self._footnote_markers(fact)  # the remembered line has them; the page lists them
         return written.line
+
+    def _context_words(self, citation: Citation) -> str:
+        """Where in its sheet a cited fact stands, in readers' words: "role: Head of the
+        fund", or a relation's label and the other actor's name ("Met Ben South")."""
+        if citation.relation is None:
+            return citation.context
+        kind, to = citation.relation
+        return f"{self.vocabularies.relation_kind.label(kind)} {self.briefing.name(to)}"
 
     def fact(self, fact: Fact) -> Markup:
         """A fact as every page writes it: the ``fact_text`` macro of ``_macros.md.j2`` (its

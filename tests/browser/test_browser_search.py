@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page
+from sitekit import SECOND, built, commit_sample, make_second
 
 pytestmark = pytest.mark.browser
 
@@ -47,10 +47,14 @@ def test_search_finds_the_page(
 def _names(root: Path = REPO_ROOT) -> list[tuple[str, str]]:
     """(query, the page it must find first): the name and each alias of every actor, plan and
     term of the briefing at ``root``, read through the generator's own checks."""
+    from generator.config import load_project
     from generator.content.check import check
     from generator.content.schema import Actor, Plan, Term
 
-    briefing = check(root / "content", root).briefing()
+    words = load_project(root).settings.words  # the briefing's own vocabularies
+    result = check(root / "content", root, vocabularies=words)
+    assert result.ok, [problem.format() for problem in result.errors]
+    briefing = result.briefing()
     found = []
     for sheets in (briefing.actors, briefing.plans, briefing.terms):
         for sheet in sheets:
@@ -121,47 +125,22 @@ def test_editors_review_page_is_never_a_result(
 
 # --- the second sample briefing (tests/cases/second): other scripts, its own vocabularies ------
 
-SECOND = REPO_ROOT / "tests" / "cases" / "second"
+SECOND_NAMES = _names(SECOND)
 
 
-def _second_checks() -> bool:
-    """Whether the generator reads the second sample (its briefing.yml declares vocabularies,
-    which issue 17 adds on another branch): its names are searched once it does."""
-    from generator.config import load_project
-    from generator.content.check import check
-    from generator.errors import ContentError
-
-    try:
-        load_project(SECOND)
-    except ContentError:
-        return False
-    return check(SECOND / "content", SECOND).ok
-
-
-SECOND_CHECKS = _second_checks()
-SECOND_NAMES = _names(SECOND) if SECOND_CHECKS else []
-
-
-@pytest.mark.xfail(not SECOND_CHECKS, strict=True,
-                   reason="tests/cases/second needs the vocabularies of briefing.yml (issue 17)")
 def test_second_sample_is_searched() -> None:
-    assert SECOND_CHECKS
+    """Its names in other scripts and its plans' and terms' abbreviations are among those
+    searched."""
     assert {"Веледия", "السهلية", "Καλυδρία", "SBT", "ESF"} <= {q for q, _ in SECOND_NAMES}
 
 
 @pytest.fixture(scope="module")
 def second_url(tmp_path_factory: pytest.TempPathFactory,
                server: Callable[[Path], AbstractContextManager[str]]) -> Iterator[str]:
-    """The second sample built as the sample project is (its briefing.yml and content/, the
-    repository's templates, docs and mkdocs.yml), served on 127.0.0.1."""
-    from sitekit import built, commit_sample
-
-    root = tmp_path_factory.mktemp("second") / "project"
-    shutil.copytree(SECOND, root, ignore=shutil.ignore_patterns("expected", "README.md"))
-    for folder in ("briefings", "docs"):
-        shutil.copytree(REPO_ROOT / folder, root / folder)
-    shutil.copy(REPO_ROOT / "mkdocs.yml", root / "mkdocs.yml")
-    site = built(commit_sample(root), root / "site")
+    """The second sample built as the sample project is (sitekit.make_second), served on
+    127.0.0.1."""
+    root = commit_sample(make_second(tmp_path_factory.mktemp("second") / "project"))
+    site = built(root, root / "site")
     with server(site) as address:
         yield address
 

@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from sitekit import built, commit_sample, copy_shipped, make_sample
+from sitekit import built, commit_sample, copy_shipped, make_sample, make_second
 
 
 @pytest.fixture(scope="session")
@@ -31,6 +31,14 @@ def sample_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if shutil.which("git") is None:
         pytest.skip("git is not installed")
     return commit_sample(make_sample(tmp_path_factory.mktemp("sample") / "project"))
+
+
+@pytest.fixture(scope="session")
+def second_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A runnable copy of tests/cases/second, committed as the first sample is; read it."""
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    return commit_sample(make_second(tmp_path_factory.mktemp("second") / "project"))
 
 
 @pytest.fixture(scope="session")

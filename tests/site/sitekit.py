@@ -38,21 +38,33 @@ BUILD_TIMEOUT = 180
 SAMPLE_SITE_NAME = "The Harbour Accord (sample)"
 
 
-def make_sample(dest: Path) -> Path:
-    """A runnable copy of the sample project at ``dest``.
+#: The second sample: another kind of negotiation, with its own vocabularies (its README).
+SECOND = CASES / "second"
+SECOND_SITE_NAME = "The Sarvena Basin Treaty (sample)"
 
-    The sample keeps only what is its own (briefing.yml and content/); templates, hand-written
-    docs and mkdocs.yml (with the sample's site name) are the repository's, so that the goldens
-    and the site tests follow the real ones. (The errors page comes with the generator.)
+
+def make_sample(dest: Path, case: Path = SAMPLE, site_name: str = SAMPLE_SITE_NAME) -> Path:
+    """A runnable copy of a sample project (``case``, the first sample by default) at ``dest``.
+
+    A sample keeps only what is its own (briefing.yml and content/); templates, hand-written
+    docs and mkdocs.yml (with the sample's site name, and no description: the repository's
+    are its own briefing's) are the repository's, so that the goldens and the site tests
+    follow the real ones. (The errors page comes with the generator.)
     """
-    shutil.copytree(SAMPLE, dest, ignore=shutil.ignore_patterns("expected", "README.md"))
+    shutil.copytree(case, dest, ignore=shutil.ignore_patterns("expected", "README.md"))
     shutil.copytree(REPO_ROOT / "briefings", dest / "briefings")
     shutil.copytree(REPO_ROOT / "docs", dest / "docs")
     config = (REPO_ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    config, count = re.subn(r"(?m)^site_name: .*$", f"site_name: {SAMPLE_SITE_NAME}", config)
+    config, count = re.subn(r"(?m)^site_name: .*$", f"site_name: {site_name}", config)
     assert count == 1, "mkdocs.yml has no site_name line"
+    config = re.sub(r"(?m)^site_description: .*\n", "", config)
     (dest / "mkdocs.yml").write_text(config, encoding="utf-8")
     return dest
+
+
+def make_second(dest: Path) -> Path:
+    """A runnable copy of the second sample project at ``dest``."""
+    return make_sample(dest, SECOND, SECOND_SITE_NAME)
 
 
 #: Author and date of the sample's one commit, so that its history (the "What changed" page)
