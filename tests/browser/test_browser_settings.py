@@ -1,6 +1,7 @@
 """Settings are untrusted input: every payload of tests/cases/injection/payloads.txt, and the
 address, path and language payloads below, goes into every field of briefing.yml. For each
-field, a payload is either refused by the checker in one line located at that field, or built
+field (for the vocabularies: in their labels and meanings), a payload is either refused by
+the checker in one line located at that field (a line for each word's), or built
 into a site whose every page, opened in Chromium, runs no script a payload brought, carries no
 event handler, and links nowhere a script could run.
 
@@ -117,6 +118,19 @@ for root, site in zip(sys.argv[1::2], sys.argv[2::2]):
 """
 
 
+#: Where a payload goes in a field that is no text itself: the vocabularies' labels and
+#: meanings (the sample's own sides and term categories, so that its sheets still check).
+SAMPLE_WORDS = {"side": ["Northland", "Southland"], "term_category": ["economy", "military-aid"]}
+
+
+def placed(field: str, payload: str) -> Any:
+    """The value of ``field`` that holds ``payload``."""
+    if field == "vocabularies":
+        return {name: [{"word": word, "label": payload, "meaning": payload} for word in words]
+                for name, words in SAMPLE_WORDS.items()}
+    return payload
+
+
 def settings_text(values: dict[str, Any]) -> str:
     # JSON is YAML, with every key on a line of its own and every character escaped.
     return json.dumps(values, indent=1) + "\n"
@@ -126,7 +140,7 @@ def refusal(scratch: Workspace, field: str, payload: str) -> list[str] | None:
     """What the checker says of ``payload`` in ``field`` (its own checks, and those against
     the sample's content, as `plan` naming a plan): None when it accepts it."""
     (scratch.root / CONFIG_FILE).write_text(
-        settings_text({**SAMPLE_SETTINGS, field: payload}), encoding="utf-8"
+        settings_text({**SAMPLE_SETTINGS, field: placed(field, payload)}), encoding="utf-8"
     )
     try:
         project = load_project(scratch.root)
@@ -136,9 +150,13 @@ def refusal(scratch: Workspace, field: str, payload: str) -> list[str] | None:
     return said or None
 
 
-def field_line(field: str, payload: str) -> int:
-    text = settings_text({**SAMPLE_SETTINGS, field: payload})
-    return next(n for n, line in enumerate(text.splitlines(), 1) if line.startswith(f' "{field}":'))
+def field_lines(field: str, payload: str) -> range:
+    """The lines of briefing.yml that hold ``field`` with ``payload`` in it."""
+    lines = settings_text({**SAMPLE_SETTINGS, field: placed(field, payload)}).splitlines()
+    first = next(n for n, line in enumerate(lines, 1) if line.startswith(f' "{field}":'))
+    after = next((n for n, line in enumerate(lines, 1)
+                  if n > first and (line.startswith(' "') or line == "}")), len(lines) + 1)
+    return range(first, after)
 
 
 class Built:
@@ -160,7 +178,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     scratch = Workspace(make_sample(base / "scratch"), dt.date(2025, 12, 1))
     verdicts = [{field: refusal(scratch, field, p) for field in FIELDS} for p in PAYLOADS]
     settings = [
-        {**SAMPLE_SETTINGS, **{f: p for f, said in verdict.items() if said is None}}
+        {**SAMPLE_SETTINGS, **{f: placed(f, p) for f, said in verdict.items() if said is None}}
         for p, verdict in zip(PAYLOADS, verdicts, strict=True)
     ]
     pairs = []
@@ -217,11 +235,14 @@ def test_settings_payload(
     for field, said in built.verdicts[i].items():
         if said is None:
             continue
-        # Refused: one line, at the field, in the editors' format.
-        line = field_line(field, payload)
-        assert len(said) == 1, f"{field}: {said}"
-        assert said[0].startswith(f"{CONFIG_FILE}:{line}:"), f"{field}: {said[0]}"
-        assert said[0].endswith("]") and "\n" not in said[0], f"{field}: {said[0]}"
+        # Refused: one line, at the field (in it, for one that holds words), in the
+        # editors' format.
+        assert len(said) == 1 or field == "vocabularies", f"{field}: {said}"
+        for problem in said:
+            where = problem.split(":")
+            assert where[0] == CONFIG_FILE, f"{field}: {problem}"
+            assert int(where[1]) in field_lines(field, payload), f"{field}: {problem}"
+            assert problem.endswith("]") and "\n" not in problem, f"{field}: {problem}"
 
     assert built.codes.get(name) == 0, built.output
     site = built.folder / name

@@ -47,9 +47,9 @@ def make_sample(dest: Path, case: Path = SAMPLE, site_name: str = SAMPLE_SITE_NA
     """A runnable copy of a sample project (``case``, the first sample by default) at ``dest``.
 
     A sample keeps only what is its own (briefing.yml and content/); templates, hand-written
-    docs and mkdocs.yml (with the sample's site name, and no description: the repository's
-    are its own briefing's) are the repository's, so that the goldens and the site tests
-    follow the real ones. (The errors page comes with the generator.)
+    docs and mkdocs.yml (with the sample's site name and a neutral description: the
+    repository's are its own briefing's) are the repository's, so that the goldens and the
+    site tests follow the real ones. (The errors page comes with the generator.)
     """
     shutil.copytree(case, dest, ignore=shutil.ignore_patterns("expected", "README.md"))
     shutil.copytree(REPO_ROOT / "briefings", dest / "briefings")
@@ -57,7 +57,8 @@ def make_sample(dest: Path, case: Path = SAMPLE, site_name: str = SAMPLE_SITE_NA
     config = (REPO_ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     config, count = re.subn(r"(?m)^site_name: .*$", f"site_name: {site_name}", config)
     assert count == 1, "mkdocs.yml has no site_name line"
-    config = re.sub(r"(?m)^site_description: .*\n", "", config)
+    config = re.sub(r"(?m)^site_description: .*$", "site_description: A sample briefing.",
+                    config)
     (dest / "mkdocs.yml").write_text(config, encoding="utf-8")
     return dest
 
