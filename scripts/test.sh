@@ -9,13 +9,7 @@ export NO_MKDOCS_2_WARNING=1
 .venv/bin/ruff check . || exit 1
 .venv/bin/mypy || exit 1
 
-# The tests run in as many processes as the machine has cores, at most four (pytest-xdist;
-# each process takes a test file at a time, so a file's shared fixtures are made once).
-workers=$(nproc 2>/dev/null || echo 2)
-[ "$workers" -gt 4 ] && workers=4
-parallel=(-n "$workers" --dist loadfile)
-
-.venv/bin/python -m pytest "${parallel[@]}" "$@"
+.venv/bin/python -m pytest "$@"
 status=$?
 if [ $status -eq 5 ]; then
   echo "test.sh: pytest collected no tests; that is a failure" >&2
@@ -26,7 +20,7 @@ fi
 # The fast tests only: the slow, browser and PDF ones take most of the time, and the fast ones
 # run the same build code. A -m among the arguments replaces this selection.
 echo "test.sh: the fast tests again, with the clock 400 days ahead (faketime)"
-faketime '+400 days' .venv/bin/python -m pytest "${parallel[@]}" -q -m "not slow and not browser and not pdf" "$@"
+faketime '+400 days' .venv/bin/python -m pytest -q -m "not slow and not browser and not pdf" "$@"
 status=$?
 [ $status -eq 5 ] && exit 0  # the arguments chose no fast test: nothing to run again
 exit $status

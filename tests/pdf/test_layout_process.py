@@ -47,8 +47,8 @@ def private_temp(
 ) -> None:
     """Each test its own temporary folder, here and in the processes it starts: the tests
     look for the layout's request folders left behind, and builds that other tests run at
-    the same time (pytest-xdist) make theirs in the shared one. (Not in tmp_path, which some
-    tests expect to hold only what they put there.)"""
+    the same time (in another pytest process) make theirs in the shared one. (Not in
+    tmp_path, which some tests expect to hold only what they put there.)"""
     private = tmp_path_factory.mktemp("tmp")
     monkeypatch.setenv("TMPDIR", str(private))
     monkeypatch.setattr(tempfile, "tempdir", str(private))
